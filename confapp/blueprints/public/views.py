@@ -1,0 +1,56 @@
+"""Pages anyone can see: the event list, an event with its agenda, language and policies."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from confapp.extensions import db
+from confapp.models import Event
+from confapp.services import events as event_service
+from confapp.templating import is_safe_redirect
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template(
+        "public/index.html",
+        upcoming=event_service.upcoming_events(db.session),
+        past=event_service.past_events(db.session),
+    )
+
+
+@bp.get("/events/<int:event_id>")
+def event(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    if not event.published:
+        abort(404)
+    return render_template("public/event.html", event=event)
+
+
+@bp.post("/language")
+def set_language():
+    # CSRFProtect has already checked the token, as for every POST.
+    lang = request.form.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    target = request.form.get("next")
+    return redirect(target if is_safe_redirect(target) else url_for("public.index"))
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("public/privacy.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("public/accessibility.html")

@@ -1,0 +1,81 @@
+"""Events (conferences and meetings) and their agenda items."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from confapp.models.base import Base, UTCDateTime, utcnow
+
+
+def _enum(cls: type[enum.Enum], length: int = 30) -> Enum:
+    # Stored as plain strings: adding a kind later needs no ALTER TYPE on PostgreSQL.
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class EventKind(enum.StrEnum):
+    CONFERENCE = "conference"
+    REGIONAL_MEETING = "regional_meeting"
+    LOCAL_MEETING = "local_meeting"
+    THEME_MEETING = "theme_meeting"
+    COUNCIL_MEETING = "council_meeting"
+
+
+class AgendaItemKind(enum.StrEnum):
+    TALK = "talk"
+    WORKSHOP = "workshop"
+    DEBATE = "debate"
+    QA = "qa"
+    BREAK = "break"
+    MEAL = "meal"
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_starts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    capacity: Mapped[int] = mapped_column(default=0)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    published: Mapped[bool] = mapped_column(default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    agenda_items: Mapped[list["AgendaItem"]] = relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        order_by="AgendaItem.position",
+    )
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_items"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_starts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[AgendaItemKind] = mapped_column(_enum(AgendaItemKind))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    speakers: Mapped[str] = mapped_column(String(500), default="")
+    room: Mapped[str] = mapped_column(String(120), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    event: Mapped[Event] = relationship(back_populates="agenda_items")

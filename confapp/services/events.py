@@ -1,0 +1,175 @@
+"""Events and their agendas: create, edit, publish, and keep agenda items in order."""
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from confapp.models import AgendaItem, AgendaItemKind, Event, EventKind
+from confapp.models.base import utcnow
+from confapp.services import ConfappError
+
+
+class InvalidInput(ConfappError):
+    """Rule violations keyed by the form field they belong to."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass
+class EventInput:
+    kind: EventKind
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    description: str = ""
+    venue: str = ""
+    address: str = ""
+    online_url: str = ""
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+    contact_name: str = ""
+    contact_email: str = ""
+
+
+@dataclass
+class AgendaItemInput:
+    kind: AgendaItemKind
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    room: str = ""
+    speakers: str = ""
+    description: str = ""
+
+
+def _check_event(data: EventInput) -> None:
+    errors: dict[str, str] = {}
+    if data.ends_at <= data.starts_at:
+        errors["ends_at"] = _l("The end must be after the start.")
+    if data.capacity < 0:
+        errors["capacity"] = _l("The capacity cannot be negative.")
+    opens, closes = data.registration_opens_at, data.registration_closes_at
+    if opens and closes and closes <= opens:
+        errors["registration_closes_at"] = _l("Registration must close after it opens.")
+    if closes and closes > data.ends_at:
+        errors["registration_closes_at"] = _l("Registration must close before the event ends.")
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _check_item(event: Event, data: AgendaItemInput) -> None:
+    errors: dict[str, str] = {}
+    if data.ends_at <= data.starts_at:
+        errors["ends_at"] = _l("The end must be after the start.")
+    if data.starts_at < event.starts_at or data.starts_at > event.ends_at:
+        errors["starts_at"] = _l("The item must start within the event's dates.")
+    if data.ends_at > event.ends_at or data.ends_at < event.starts_at:
+        errors["ends_at"] = _l("The item must end within the event's dates.")
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _apply(target, data) -> None:
+    for field in fields(data):
+        setattr(target, field.name, getattr(data, field.name))
+
+
+def create_event(session: Session, data: EventInput) -> Event:
+    """A new, unpublished event."""
+    _check_event(data)
+    event = Event(published=False)
+    _apply(event, data)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def update_event(session: Session, event: Event, data: EventInput) -> Event:
+    """Change an event; its agenda items must still fit inside the new dates."""
+    _check_event(data)
+    outside = [i for i in event.agenda_items if i.starts_at < data.starts_at or i.ends_at > data.ends_at]
+    if outside:
+        raise InvalidInput({"starts_at": _l("%(count)d agenda items fall outside these dates.",
+                                            count=len(outside))})
+    _apply(event, data)
+    session.flush()
+    return event
+
+
+def set_published(session: Session, event: Event, published: bool) -> Event:
+    event.published = published
+    session.flush()
+    return event
+
+
+def delete_event(session: Session, event: Event) -> None:
+    session.delete(event)
+    session.flush()
+
+
+def add_agenda_item(session: Session, event: Event, data: AgendaItemInput) -> AgendaItem:
+    """Append an item to the event's agenda."""
+    _check_item(event, data)
+    last = session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.event_id == event.id))
+    item = AgendaItem(event=event, position=(last or 0) + 1)
+    _apply(item, data)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def update_agenda_item(session: Session, item: AgendaItem, data: AgendaItemInput) -> AgendaItem:
+    _check_item(item.event, data)
+    _apply(item, data)
+    session.flush()
+    return item
+
+
+def delete_agenda_item(session: Session, item: AgendaItem) -> None:
+    event = item.event
+    event.agenda_items.remove(item)
+    _renumber(event.agenda_items)
+    session.flush()
+
+
+def move_agenda_item(session: Session, item: AgendaItem, offset: int) -> None:
+    """Move an item up (-1) or down (+1) in the printed order."""
+    items = list(item.event.agenda_items)
+    index = items.index(item)
+    target = max(0, min(len(items) - 1, index + offset))
+    items.insert(target, items.pop(index))
+    _renumber(items)
+    session.flush()
+
+
+def sort_agenda_by_time(session: Session, event: Event) -> None:
+    """Put the agenda in time order; parallel items keep their relative order."""
+    _renumber(sorted(event.agenda_items, key=lambda i: (i.starts_at, i.position)))
+    session.flush()
+
+
+def _renumber(items: list[AgendaItem]) -> None:
+    for position, item in enumerate(items, start=1):
+        item.position = position
+
+
+def upcoming_events(session: Session, now: datetime | None = None) -> list[Event]:
+    now = now or utcnow()
+    query = select(Event).where(Event.published, Event.ends_at >= now).order_by(Event.starts_at)
+    return list(session.scalars(query))
+
+
+def past_events(session: Session, now: datetime | None = None) -> list[Event]:
+    now = now or utcnow()
+    query = select(Event).where(Event.published, Event.ends_at < now).order_by(Event.starts_at.desc())
+    return list(session.scalars(query))
+
+
+def all_events(session: Session) -> list[Event]:
+    return list(session.scalars(select(Event).order_by(Event.starts_at.desc())))

@@ -1,0 +1,79 @@
+"""Public pages, language switch, error pages and the demo."""
+
+from confapp.extensions import db
+from confapp.models import Event, User
+from confapp.services import demo
+
+
+def test_index_lists_upcoming_and_past_published_events(client, make_event):
+    make_event(title="Kommende temamøde", days=10)
+    make_event(title="Gammelt møde", days=-10)
+    make_event(title="Hemmelig kladde", published=False)
+    html = client.get("/").text
+    assert "Kommende temamøde" in html and "Gammelt møde" in html
+    assert "Hemmelig kladde" not in html
+    assert html.index("Kommende temamøde") < html.index("Gammelt møde")
+
+
+def test_event_page_shows_agenda_with_danish_kinds(client, make_event, make_item):
+    from confapp.models import AgendaItemKind
+
+    event = make_event()
+    make_item(event, title="Paneldebat om rekruttering", kind=AgendaItemKind.DEBATE)
+    make_item(event, title="Spørgsmål fra salen", kind=AgendaItemKind.QA, offset_minutes=60)
+    html = client.get(f"/events/{event.id}").text
+    assert "Paneldebat om rekruttering" in html and "Spørgsmål og debat" in html
+    assert html.count("<h1") == 1
+
+
+def test_language_switch_to_english_and_back(client, make_event):
+    make_event()
+    assert 'lang="da"' in client.get("/").text
+    response = client.post("/language", data={"lang": "en", "next": "/privacy"})
+    assert response.headers["Location"] == "/privacy"
+    html = client.get("/").text
+    assert 'lang="en"' in html and "Upcoming events" in html
+    client.post("/language", data={"lang": "da", "next": "https://evil.example.com"})
+    assert "Kommende arrangementer" in client.get("/").text
+
+
+def test_unknown_event_is_404_page_in_both_languages(client):
+    response = client.get("/events/424242")
+    assert response.status_code == 404 and "Siden blev ikke fundet" in response.text
+    client.post("/language", data={"lang": "en"})
+    assert "Page not found" in client.get("/events/424242").text
+
+
+def test_user_text_is_escaped(client, make_event):
+    event = make_event(title="<script>alert(1)</script>")
+    html = client.get(f"/events/{event.id}").text
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_500_is_a_friendly_page(app, client):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    app.testing = False
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "Noget gik galt" in response.text
+
+
+def test_demo_load_is_idempotent(app, session):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert "organiser@example.dk" in first.output
+    counts = (session.query(Event).count(), session.query(User).count())
+    second = runner.invoke(args=["demo", "load"])
+    assert second.exit_code == 0
+    db.session.rollback()  # end the read snapshot
+    assert (session.query(Event).count(), session.query(User).count()) == counts
+    conference = session.query(Event).filter_by(title="Beskæftigelseskonferencen 2027").one()
+    assert conference.capacity == 300
+    assert sum(1 for i in conference.agenda_items if i.kind == "qa") == 2
+    assert sum(1 for i in conference.agenda_items if i.kind == "workshop") == 3
+    assert demo.DEMO_PASSWORD in first.output

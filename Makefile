@@ -28,8 +28,8 @@ migrate: install
 demo: install
 	$(FLASK) demo load
 
-serve:
-	$(FLASK) run --host $(HOST) --port $(PORT)
+serve:  ## the app, a mail worker and a local mail sink that prints each mail
+	HOST=$(HOST) PORT=$(PORT) scripts/run-dev.sh
 
 system-deps:
 	scripts/system-deps.sh

@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     from confapp import auth, cli, errors, templating
+    from confapp.blueprints.attendee.views import bp as attendee_bp
     from confapp.blueprints.auth.views import bp as auth_bp
     from confapp.blueprints.organiser.views import bp as organiser_bp
     from confapp.blueprints.public.views import bp as public_bp
@@ -46,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(attendee_bp)
     app.register_blueprint(organiser_bp)
 
     @app.after_request
@@ -61,8 +63,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 def select_locale() -> str:
     """Danish unless the person chose English with the language switch."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
+    if not has_request_context():  # CLI and workers: mails use force_locale() instead
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     lang = session.get("lang") or request.args.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         return lang

@@ -3,15 +3,17 @@
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from confapp.extensions import db
 from confapp.models import Role, User
-from confapp.services import ConfappError, demo, users
+from confapp.services import ConfappError, delivery, demo, privacy, users
 
 users_cli = AppGroup("users", help="Manage staff accounts and roles.")
 demo_cli = AppGroup("demo", help="The realistic demo data.")
+mail_cli = AppGroup("mail", help="Deliver the mail outbox.")
+privacy_cli = AppGroup("privacy", help="GDPR retention.")
 
 ROLE_CHOICE = click.Choice([r.value for r in Role])
 
@@ -78,15 +80,64 @@ def set_roles(email: str, roles: tuple[str, ...]) -> None:
 @demo_cli.command("load")
 def load_demo() -> None:
     """Load the realistic demo (idempotent) and print the demo accounts."""
-    created = demo.load_demo(db.session)
+    from confapp.services.registration import Site
+
+    site = Site(base_url=current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000",
+                secret_key=current_app.secret_key)
+    created = demo.load_demo(db.session, site)
     db.session.commit()
     click.echo(f"Demo loaded: {len(created['events'])} new events, "
-               f"{len(created['accounts'])} new accounts.")
+               f"{len(created['accounts'])} new accounts, {created['registrants']} new registrants.")
     click.echo(f"Demo accounts (password: {demo.DEMO_PASSWORD}):")
     for email, name, roles in demo.DEMO_ACCOUNTS:
         click.echo(f"  {email:28} {', '.join(sorted(r.value for r in roles))}")
 
 
+@mail_cli.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep running; otherwise one pass.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between empty polls.")
+@click.option("--batch", default=50, show_default=True, help="Mails leased per pass.")
+def deliver_mail(loop: bool, interval: float, batch: int) -> None:
+    """Send queued mails (several workers may run at once)."""
+    if loop:
+        click.echo(f"Delivering mail every {interval:g} s to "
+                   f"{current_app.config['MAIL_SERVER']}:{current_app.config['MAIL_PORT']} "
+                   "(Ctrl+C stops)")
+        try:
+            delivery.deliver_forever(db.session, interval=interval, limit=batch)
+        except KeyboardInterrupt:
+            pass
+        return
+    total = delivery.DeliveryReport()
+    while True:
+        report = delivery.deliver_once(db.session, limit=batch)
+        for name in ("claimed", "sent", "retried", "failed"):
+            setattr(total, name, getattr(total, name) + getattr(report, name))
+        if report.claimed < batch:
+            break
+    click.echo(f"sent {total.sent}, retry later {total.retried}, failed {total.failed}")
+
+
+@privacy_cli.command("purge")
+@click.option("--retention-days", type=int, help="Default: RETENTION_DAYS from the configuration.")
+@click.option("--needs-retention-days", type=int,
+              help="Default: NEEDS_RETENTION_DAYS from the configuration.")
+def purge(retention_days: int | None, needs_retention_days: int | None) -> None:
+    """Anonymise registrations of long-past events; delete dietary/accessibility notes sooner."""
+    config = current_app.config
+    result = privacy.purge(
+        db.session,
+        retention_days=config["RETENTION_DAYS"] if retention_days is None else retention_days,
+        needs_retention_days=(config["NEEDS_RETENTION_DAYS"] if needs_retention_days is None
+                              else needs_retention_days),
+    )
+    db.session.commit()
+    click.echo(f"anonymised {result['anonymised']} registrations, "
+               f"deleted needs from {result['needs_deleted']}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(privacy_cli)

@@ -23,5 +23,20 @@ REMEMBER_COOKIE_HTTPONLY = True
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+# Per client address; a whole municipality behind one NAT must still fit through.
+REGISTRATION_RATE_LIMIT = "60 per minute"
+
+# Links in mails point here; without it, the address of the request that queued the mail.
+PUBLIC_BASE_URL = ""
+
+MAIL_DEFAULT_SENDER = ("Det Regionale Beskæftigelsesråd", "noreply@example.dk")
+MAIL_MESSAGE_ID_DOMAIN = "confapp.local"
+MAIL_SERVER = "127.0.0.1"
+MAIL_PORT = 1025
+
+# GDPR: personal data of past events is anonymised after this many days; dietary and
+# accessibility notes (possibly health data) go sooner.
+RETENTION_DAYS = 180
+NEEDS_RETENTION_DAYS = 14
 
 COUNCIL_NAME = "Det Regionale Beskæftigelsesråd"

@@ -3,12 +3,12 @@
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from confapp.models import AgendaItemKind, EventKind, Role
+from confapp.models import AgendaItemKind, Category, EventKind, RegistrationStatus, Role
 
 EVENT_KIND_LABELS = {
     EventKind.CONFERENCE: _l("Employment conference"),
@@ -27,6 +27,27 @@ AGENDA_KIND_LABELS = {
     AgendaItemKind.MEAL: _l("Meal"),
 }
 
+CATEGORY_LABELS = {
+    Category.JOBCENTRE: _l("Jobcentre"),
+    Category.MUNICIPALITY_POLITICIAN: _l("Municipality – politician"),
+    Category.MUNICIPALITY_ADMINISTRATION: _l("Municipality – administration"),
+    Category.LBR_RAR: _l("Local or regional employment council (LBR/RAR)"),
+    Category.A_KASSE: _l("Unemployment insurance fund (a-kasse)"),
+    Category.EDUCATION: _l("Education or guidance institution"),
+    Category.UNION: _l("Trade union"),
+    Category.EMPLOYER_ORG: _l("Employers' or interest organisation"),
+    Category.AGENCY: _l("National agency or ministry"),
+    Category.COMPANY: _l("Company"),
+    Category.PRESS: _l("Press"),
+    Category.OTHER: _l("Other"),
+}
+
+STATUS_LABELS = {
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.WAITLISTED: _l("On the waiting list"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+}
+
 ROLE_LABELS = {
     Role.ADMINISTRATOR: _l("Administrator"),
     Role.ORGANISER: _l("Organiser"),
@@ -43,7 +64,7 @@ def is_safe_redirect(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target
 
 
-def _time_range(start: datetime, end: datetime) -> str:
+def time_range_text(start: datetime, end: datetime) -> str:
     """'12. maj 2027 09.00–16.00', or both dates when the range spans days."""
     if format_date(start, "yyyyMMdd") == format_date(end, "yyyyMMdd"):
         return f"{format_date(start, 'long')} {format_time(start, 'short')}–{format_time(end, 'short')}"
@@ -57,14 +78,18 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["event_kind"] = lambda k: EVENT_KIND_LABELS.get(k, k)
     app.jinja_env.filters["agenda_kind"] = lambda k: AGENDA_KIND_LABELS.get(k, k)
     app.jinja_env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, r)
-    app.jinja_env.globals["time_range"] = _time_range
+    app.jinja_env.filters["category"] = lambda c: CATEGORY_LABELS.get(c, c)
+    app.jinja_env.filters["registration_status"] = lambda s: STATUS_LABELS.get(s, s)
+    app.jinja_env.globals["time_range"] = time_range_text
 
     @app.context_processor
     def layout_context():
+        # Also used for mails rendered by the CLI and workers, where there is no request.
+        in_request = has_request_context()
         return {
             "current_locale": str(get_locale()),
             "council_name": app.config["COUNCIL_NAME"],
-            "is_organiser": current_user.is_authenticated
+            "is_organiser": in_request and current_user.is_authenticated
             and current_user.has_role(Role.ORGANISER, Role.ADMINISTRATOR),
-            "current_path": request.full_path.rstrip("?") if request else "/",
+            "current_path": request.full_path.rstrip("?") if in_request else "/",
         }

@@ -187,3 +187,76 @@ def make_item(session):
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def site(app, session):
+    """Bind the Site (where mail links point) to the test's session, as views do per request."""
+    from confapp.services.registration import Site, use_site
+
+    site = Site(base_url="http://127.0.0.1:5000", secret_key=app.secret_key)
+    use_site(session, site)
+    return site
+
+
+_counter = iter(range(1, 10**9))
+
+
+def registration_input(**overrides):
+    from confapp.models import Category
+    from confapp.services.registration import RegistrationInput
+
+    n = next(_counter)
+    data = dict(first_name="Anne", last_name=f"Jensen {n}", email=f"anne{n}@example.org",
+                organisation="Jobcenter Aarhus", category=Category.JOBCENTRE,
+                job_title="Konsulent")
+    data.update(overrides)
+    return RegistrationInput(**data)
+
+
+@pytest.fixture
+def make_registration(session, site):
+    from confapp.services import registration
+
+    def make(event, **overrides):
+        reg = registration.register(session, event, registration_input(**overrides))
+        session.commit()
+        return reg
+
+    return make
+
+
+class SinkHandler:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_sink(port: int | None = None, handler=None):
+    """A real SMTP server on 127.0.0.1 (aiosmtpd); ``.handler.messages`` holds what arrived."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(handler or SinkHandler(), hostname="127.0.0.1", port=port or free_port())
+    controller.start()
+    return controller
+
+
+@pytest.fixture
+def smtp_sink():
+    controller = start_sink()
+    yield controller
+    controller.stop()

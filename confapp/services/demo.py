@@ -4,17 +4,29 @@ Loading is idempotent: events are found by title and accounts by e-mail, so a
 second run adds nothing.
 """
 
+import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from confapp.models import AgendaItemKind as K
-from confapp.models import Event, EventKind, Role
+from confapp.models import (
+    Category,
+    Event,
+    EventKind,
+    OutboxMail,
+    Registration,
+    RegistrationSource,
+    Role,
+)
+from confapp.models.base import utcnow
 from confapp.services import events as event_service
+from confapp.services import registration as registrations
 from confapp.services import users
 from confapp.services.events import AgendaItemInput, EventInput
+from confapp.services.registration import RegistrationInput, Site, use_site
 from confapp.timezones import local_to_utc
 
 DEMO_PASSWORD = "demo-password-2027"
@@ -39,9 +51,10 @@ class DemoEvent:
     published: bool = True
 
 
-def _item(kind, title, start, end, room="", speakers="", description="") -> AgendaItemInput:
+def _item(kind, title, start, end, room="", speakers="", description="",
+          capacity=None) -> AgendaItemInput:
     return AgendaItemInput(kind=kind, title=title, starts_at=_t(start), ends_at=_t(end), room=room,
-                           speakers=speakers, description=description)
+                           speakers=speakers, description=description, capacity=capacity)
 
 
 def demo_events() -> list[DemoEvent]:
@@ -75,11 +88,11 @@ def demo_events() -> list[DemoEvent]:
                   "Anne Thorsen, Hans Brix"),
             _item(K.BREAK, "Pause", f"{day} 11:00", f"{day} 11:15"),
             _item(K.WORKSHOP, "Workshop A: Virksomhedsrettet indsats", f"{day} 11:15",
-                  f"{day} 12:30", "Lokale 1", "Jobcenter Aarhus"),
+                  f"{day} 12:30", "Lokale 1", "Jobcenter Aarhus", capacity=100),
             _item(K.WORKSHOP, "Workshop B: Unge uden uddannelse", f"{day} 11:15", f"{day} 12:30",
-                  "Lokale 2", "UU Djursland, VIA University College"),
+                  "Lokale 2", "UU Djursland, VIA University College", capacity=80),
             _item(K.WORKSHOP, "Workshop C: Opkvalificering af ledige", f"{day} 11:15",
-                  f"{day} 12:30", "Lokale 3", "3F Midtjylland, FOA"),
+                  f"{day} 12:30", "Lokale 3", "3F Midtjylland, FOA", capacity=60),
             _item(K.MEAL, "Frokost", f"{day} 12:30", f"{day} 13:30", "Restauranten"),
             _item(K.DEBATE, "Paneldebat: Hvem skal løse rekrutteringsudfordringen?", f"{day} 13:30",
                   f"{day} 14:30", "Store Sal",
@@ -183,8 +196,95 @@ def demo_events() -> list[DemoEvent]:
     return [conference, regional, theme, council, past]
 
 
-def load_demo(session: Session) -> dict:
-    """Create the demo accounts and events that are missing; return what was created."""
+FIRST_NAMES = [
+    "Anne", "Mette", "Lars", "Søren", "Jens", "Hanne", "Pia", "Henrik", "Kirsten", "Morten",
+    "Louise", "Rasmus", "Camilla", "Jesper", "Line", "Thomas", "Birgitte", "Niels", "Signe",
+    "Ole", "Ida", "Mads", "Karen", "Anders", "Maja", "Frederik", "Lene", "Peter", "Sofie", "Bo",
+    "Trine", "Kasper", "Jette", "Martin", "Helle", "Mikkel", "Gitte", "Jakob", "Dorthe", "Emil",
+]
+LAST_NAMES = [
+    "Nielsen", "Jensen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
+    "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen",
+    "Christiansen", "Poulsen", "Johansen", "Møller", "Mortensen", "Østergaard", "Kjær", "Dahl",
+    "Bøgh", "Lauridsen", "Vestergaard", "Bach", "Frandsen", "Holm", "Skov",
+]
+ORGANISATIONS = [
+    ("Jobcenter Aarhus", Category.JOBCENTRE, "Jobkonsulent"),
+    ("Jobcenter Herning", Category.JOBCENTRE, "Afdelingsleder"),
+    ("Jobcenter Randers", Category.JOBCENTRE, "Virksomhedskonsulent"),
+    ("Jobcenter Viborg", Category.JOBCENTRE, "Jobcenterchef"),
+    ("Silkeborg Kommune", Category.MUNICIPALITY_ADMINISTRATION, "Chefkonsulent"),
+    ("Horsens Kommune", Category.MUNICIPALITY_POLITICIAN, "Formand for beskæftigelsesudvalget"),
+    ("LBR Syddjurs", Category.LBR_RAR, "Formand"),
+    ("LBR Skive", Category.LBR_RAR, "Sekretær"),
+    ("3F Midtjylland", Category.UNION, "Faglig sekretær"),
+    ("FOA", Category.UNION, "Konsulent"),
+    ("HK Midt", Category.A_KASSE, "A-kasserådgiver"),
+    ("VIA University College", Category.EDUCATION, "Lektor"),
+    ("UU Djursland", Category.EDUCATION, "UU-vejleder"),
+    ("Dansk Arbejdsgiverforening", Category.EMPLOYER_ORG, "Arbejdsmarkedspolitisk konsulent"),
+    ("STAR", Category.AGENCY, "Fuldmægtig"),
+    ("Grundfos", Category.COMPANY, "HR-partner"),
+    ("Jyllands-Posten", Category.PRESS, "Journalist"),
+]
+# Event title → how many demo registrants it gets (more than the seats means a waiting list).
+DEMO_REGISTRANTS = {
+    "Beskæftigelseskonferencen 2027": 240,
+    "Regionalt møde for jobcenterchefer": 44,
+    "Temamøde: Rekruttering i et stramt arbejdsmarked": 55,
+    "Rådsmøde december 2026": 12,
+    "Lokalt møde: LBR Syddjurs og jobcentret": 26,
+}
+
+
+def _people(rng: random.Random, count: int, event_id: int):
+    for n in range(count):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        organisation, category, title = rng.choice(ORGANISATIONS)
+        domain = rng.choice(["example.org", "example.dk"])
+        yield RegistrationInput(
+            first_name=first, last_name=last,
+            email=f"{first}.{last}.{event_id}.{n}@{domain}".lower().replace("ø", "oe")
+            .replace("æ", "ae").replace("å", "aa"),
+            organisation=organisation, category=category, job_title=title,
+            dietary_needs=rng.choice(["", "", "", "", "Vegetar", "Glutenfri"]),
+            accessibility_needs=rng.choice([""] * 15 + ["Kørestol"]),
+            consent_participant_list=rng.random() < 0.7,
+            consent_photos=rng.random() < 0.5,
+            locale="da" if rng.random() < 0.9 else "en",
+        )
+
+
+def _load_registrants(session: Session, event: Event, count: int) -> int:
+    """Demo registrants through the real rules; their confirmation mails are not kept."""
+    rng = random.Random(f"{event.title}-2027")
+    workshops = event.workshops
+    created = []
+    for data in _people(rng, count, event.id):
+        if workshops:
+            data.workshop_ids = [rng.choice(workshops).id] if rng.random() < 0.85 else []
+        try:
+            with session.begin_nested():  # a full workshop undoes only this registration
+                reg = registrations.register(session, event, data, actor="demo",
+                                             source=RegistrationSource.ORGANISER,
+                                             check_window=False)
+        except registrations.WorkshopProblem:
+            data.workshop_ids = []
+            reg = registrations.register(session, event, data, source=RegistrationSource.ORGANISER,
+                                         actor="demo", check_window=False)
+        created.append(reg)
+    if event.ends_at < utcnow():  # the finished meeting: most people came
+        for reg in created:
+            if reg.status == "confirmed" and rng.random() < 0.85:
+                reg.checked_in_at = event.starts_at - timedelta(minutes=rng.randint(0, 25))
+    session.execute(delete(OutboxMail).where(OutboxMail.event_id == event.id))
+    session.flush()
+    return len(created)
+
+
+def load_demo(session: Session, site: Site | None = None) -> dict:
+    """Create the demo accounts, events and registrants that are missing; return what was created."""
+    use_site(session, site or Site(base_url="http://127.0.0.1:5000", secret_key="demo"))
     created_accounts = []
     for email, name, roles in DEMO_ACCOUNTS:
         if users.find_user(session, email) is None:
@@ -199,5 +299,13 @@ def load_demo(session: Session) -> dict:
             event_service.add_agenda_item(session, event, item)
         event_service.set_published(session, event, demo.published)
         created_events.append(event.title)
+    created_registrants = 0
+    for title, count in DEMO_REGISTRANTS.items():
+        event = session.scalar(select(Event).where(Event.title == title))
+        has_any = session.scalar(select(func.count(Registration.id))
+                                 .where(Registration.event_id == event.id))
+        if event is not None and not has_any:
+            created_registrants += _load_registrants(session, event, count)
     session.flush()
-    return {"accounts": created_accounts, "events": created_events}
+    return {"accounts": created_accounts, "events": created_events,
+            "registrants": created_registrants}

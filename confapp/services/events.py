@@ -35,6 +35,8 @@ class EventInput:
     registration_closes_at: datetime | None = None
     contact_name: str = ""
     contact_email: str = ""
+    invite_only: bool = False
+    access_code: str = ""
 
 
 @dataclass
@@ -46,6 +48,7 @@ class AgendaItemInput:
     room: str = ""
     speakers: str = ""
     description: str = ""
+    capacity: int | None = None  # workshops only: their own seat limit
 
 
 def _check_event(data: EventInput) -> None:
@@ -59,12 +62,19 @@ def _check_event(data: EventInput) -> None:
         errors["registration_closes_at"] = _l("Registration must close after it opens.")
     if closes and closes > data.ends_at:
         errors["registration_closes_at"] = _l("Registration must close before the event ends.")
+    if data.invite_only and not data.access_code.strip():
+        errors["access_code"] = _l("An invite-only event needs an access code.")
     if errors:
         raise InvalidInput(errors)
 
 
-def _check_item(event: Event, data: AgendaItemInput) -> None:
+def _check_item(event: Event, data: AgendaItemInput, item: AgendaItem | None = None) -> None:
     errors: dict[str, str] = {}
+    if data.capacity is not None and data.capacity < 0:
+        errors["capacity"] = _l("The capacity cannot be negative.")
+    elif data.capacity is not None and item is not None and data.capacity < item.seats_taken:
+        errors["capacity"] = _l("%(n)d people already have a seat; the capacity cannot be lower.",
+                                n=item.seats_taken)
     if data.ends_at <= data.starts_at:
         errors["ends_at"] = _l("The end must be after the start.")
     if data.starts_at < event.starts_at or data.starts_at > event.ends_at:
@@ -91,14 +101,25 @@ def create_event(session: Session, data: EventInput) -> Event:
 
 
 def update_event(session: Session, event: Event, data: EventInput) -> Event:
-    """Change an event; its agenda items must still fit inside the new dates."""
+    """Change an event; agenda items must still fit, and seats given out cannot be taken back.
+
+    Raising the capacity gives the new seats to the waiting list in the same transaction.
+    """
     _check_event(data)
+    if data.capacity < event.seats_taken:
+        raise InvalidInput({"capacity": _l(
+            "%(n)d people already have a seat; the capacity cannot be lower.", n=event.seats_taken)})
     outside = [i for i in event.agenda_items if i.starts_at < data.starts_at or i.ends_at > data.ends_at]
     if outside:
         raise InvalidInput({"starts_at": _l("%(count)d agenda items fall outside these dates.",
                                             count=len(outside))})
+    raised = data.capacity > event.capacity
     _apply(event, data)
     session.flush()
+    if raised:
+        from confapp.services import waitlist
+
+        waitlist.promote_next(session, event, actor="capacity raised")
     return event
 
 
@@ -125,7 +146,7 @@ def add_agenda_item(session: Session, event: Event, data: AgendaItemInput) -> Ag
 
 
 def update_agenda_item(session: Session, item: AgendaItem, data: AgendaItemInput) -> AgendaItem:
-    _check_item(item.event, data)
+    _check_item(item.event, data, item)
     _apply(item, data)
     session.flush()
     return item

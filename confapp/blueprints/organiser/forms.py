@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     EmailField,
     IntegerField,
@@ -67,6 +68,8 @@ class EventForm(Form):
         InputRequired(REQUIRED), _not_negative])
     registration_opens_at = _when(_l("Registration opens"), required=False)
     registration_closes_at = _when(_l("Registration closes"), required=False)
+    invite_only = BooleanField(_l("By invitation only (registrants must give an access code)"))
+    access_code = StringField(_l("Access code"), validators=[Length(max=100)])
     contact_name = StringField(_l("Contact person"), validators=[Length(max=200)])
     contact_email = EmailField(_l("Contact e-mail"), validators=[
         Optional(), Email(message=_l("Enter a valid e-mail address."), check_deliverability=False),
@@ -90,6 +93,8 @@ class EventForm(Form):
             registration_closes_at=_utc(self.registration_closes_at.data),
             contact_name=self.contact_name.data or "",
             contact_email=self.contact_email.data or "",
+            invite_only=bool(self.invite_only.data),
+            access_code=(self.access_code.data or "").strip(),
         )
 
 
@@ -103,6 +108,7 @@ class AgendaItemForm(Form):
     room = StringField(_l("Room"), validators=[Length(max=120)])
     speakers = StringField(_l("Speakers"), validators=[Length(max=500)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    capacity = IntegerField(_l("Seats in this workshop"), validators=[Optional(), _not_negative])
     submit = SubmitField(_l("Save item"))
 
     validate_ends_at = _ends_after_starts
@@ -116,4 +122,5 @@ class AgendaItemForm(Form):
             room=self.room.data or "",
             speakers=self.speakers.data or "",
             description=self.description.data or "",
+            capacity=self.capacity.data if self.kind.data == AgendaItemKind.WORKSHOP else None,
         )

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from confapp.auth import restrict_blueprint
 from confapp.blueprints.organiser.forms import AgendaItemForm, EventForm
+from confapp.blueprints.site import current_site
 from confapp.extensions import db
 from confapp.models import AgendaItem, Event, Role
 from confapp.services import events as event_service
@@ -60,6 +61,7 @@ def edit_event(event_id: int):
     if not form.is_submitted():
         _fill_times(form, event)
     if form.validate_on_submit():
+        current_site()  # raising the capacity may promote people, who are mailed
         try:
             event_service.update_event(db.session, event, form.to_input())
         except InvalidInput as error:

@@ -14,6 +14,7 @@ from flask import (
 from confapp.extensions import db
 from confapp.models import Event
 from confapp.services import events as event_service
+from confapp.services.registration import registration_state
 from confapp.templating import is_safe_redirect
 
 bp = Blueprint("public", __name__)
@@ -33,7 +34,8 @@ def event(event_id: int):
     event = db.get_or_404(Event, event_id)
     if not event.published:
         abort(404)
-    return render_template("public/event.html", event=event)
+    return render_template("public/event.html", event=event,
+                           registration_state=registration_state(event))
 
 
 @bp.post("/language")

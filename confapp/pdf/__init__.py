@@ -1,0 +1,1 @@
+"""PDF renderers: pure functions from frozen dataclasses to PDF bytes (reportlab only)."""

@@ -1,0 +1,122 @@
+"""The transactional outbox: queue mails with the change that caused them, lease them to workers.
+
+A mail is inserted in the caller's transaction, so a rolled-back change leaves no
+mail behind. Each mail has an idempotency key; queuing the same key twice is a
+no-op. Workers claim due mails with a lease (a conditional UPDATE; on PostgreSQL
+``FOR UPDATE SKIP LOCKED`` so workers never wait on each other), and a crashed
+worker's expired lease makes the mail claimable again.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from confapp.models import MailStatus, OutboxMail
+from confapp.models.base import utcnow
+
+MAX_ATTEMPTS = 12
+LEASE_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class NewMail:
+    idempotency_key: str
+    kind: str
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str = ""
+    attachments: tuple[dict, ...] = ()
+    event_id: int | None = None
+    registration_id: int | None = None
+
+
+def enqueue(session: Session, mail: NewMail) -> None:
+    """Queue a mail in the current transaction, unless its idempotency key is already queued."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {
+        "idempotency_key": mail.idempotency_key,
+        "kind": mail.kind,
+        "to_address": mail.to_address,
+        "subject": mail.subject,
+        "body_text": mail.body_text,
+        "body_html": mail.body_html,
+        "attachments": list(mail.attachments),
+        "event_id": mail.event_id,
+        "registration_id": mail.registration_id,
+    }
+    statement = insert(OutboxMail).values(**values)
+    session.execute(statement.on_conflict_do_nothing(index_elements=["idempotency_key"]))
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at one hour."""
+    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+
+
+def _due(now: datetime):
+    return or_(
+        and_(OutboxMail.status == MailStatus.QUEUED, OutboxMail.next_attempt_at <= now),
+        and_(OutboxMail.status == MailStatus.SENDING, OutboxMail.lease_expires_at < now),
+    )
+
+
+def claim(session: Session, owner: str, *, limit: int = 50, now: datetime | None = None,
+          lease_seconds: int = LEASE_SECONDS) -> list[int]:
+    """Lease up to ``limit`` due mails to ``owner``; returns their ids. The caller commits."""
+    now = now or utcnow()
+    candidates = select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    statement = (
+        update(OutboxMail)
+        # The due-condition is repeated so a row leased by another worker meanwhile is skipped.
+        .where(OutboxMail.id.in_(candidates.scalar_subquery()), _due(now))
+        .values(status=MailStatus.SENDING, lease_owner=owner,
+                lease_expires_at=now + timedelta(seconds=lease_seconds),
+                attempts=OutboxMail.attempts + 1)
+        .returning(OutboxMail.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(session.scalars(statement).all())
+
+
+def _finish(session: Session, mail_id: int, owner: str, **values) -> bool:
+    result = session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == mail_id, OutboxMail.lease_owner == owner,
+               OutboxMail.status == MailStatus.SENDING)
+        .values(lease_owner=None, lease_expires_at=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def mark_sent(session: Session, mail_id: int, owner: str, now: datetime | None = None) -> bool:
+    return _finish(session, mail_id, owner, status=MailStatus.SENT, sent_at=now or utcnow(),
+                   last_error="")
+
+
+def mark_failed(session: Session, mail_id: int, owner: str, error: str) -> bool:
+    return _finish(session, mail_id, owner, status=MailStatus.FAILED, last_error=error[:2000])
+
+
+def mark_retry(session: Session, mail_id: int, owner: str, attempts: int, error: str,
+               now: datetime | None = None) -> bool:
+    """Put the mail back in the queue with backoff, or fail it after MAX_ATTEMPTS."""
+    if attempts >= MAX_ATTEMPTS:
+        return mark_failed(session, mail_id, owner, f"gave up after {attempts} attempts: {error}")
+    return _finish(session, mail_id, owner, status=MailStatus.QUEUED, last_error=error[:2000],
+                   next_attempt_at=(now or utcnow()) + backoff(attempts))
+
+
+def requeue(session: Session, mail: OutboxMail) -> None:
+    """An organiser asks to try a failed mail again."""
+    mail.status = MailStatus.QUEUED
+    mail.attempts = 0
+    mail.next_attempt_at = utcnow()
+    session.flush()

@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     from confapp import auth, cli, errors, templating
     from confapp.blueprints.attendee.views import bp as attendee_bp
     from confapp.blueprints.auth.views import bp as auth_bp
+    from confapp.blueprints.checkin.views import bp as checkin_bp
     from confapp.blueprints.organiser.views import bp as organiser_bp
     from confapp.blueprints.public.views import bp as public_bp
 
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(attendee_bp)
+    app.register_blueprint(checkin_bp)
     app.register_blueprint(organiser_bp)
 
     @app.after_request

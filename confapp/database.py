@@ -31,6 +31,12 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={int(_busy_timeout_ms)}")
     cursor.close()
+    # SQLite's own lower() folds only ASCII; searches for "øster" must find "Østergaard".
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 @event.listens_for(Engine, "begin")

@@ -1,0 +1,150 @@
+"""The check-in desk: scan tickets, find people by name, undo, walk-ins, live counter.
+
+Made for a laptop with a USB scanner (it types the code and presses Enter) and
+for a phone (camera scanning where the browser has BarcodeDetector). Every page
+works without JavaScript; with it, scans are sent without reloading the page.
+"""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_time, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from confapp.auth import restrict_blueprint
+from confapp.blueprints.attendee.forms import registration_form
+from confapp.blueprints.checkin.forms import ScanForm
+from confapp.blueprints.site import current_site
+from confapp.extensions import db
+from confapp.models import Event, Registration, Role
+from confapp.services import checkin
+from confapp.services.checkin import Outcome
+from confapp.services.registration import AlreadyRegistered, RegistrationError
+
+bp = Blueprint("checkin", __name__, url_prefix="/checkin")
+restrict_blueprint(bp, Role.ORGANISER, Role.ADMINISTRATOR)
+
+HEADLINES = {
+    Outcome.CHECKED_IN: lambda: _("Checked in"),
+    Outcome.ALREADY: lambda: _("Already checked in"),
+    Outcome.WAITLISTED: lambda: _("On the waiting list – no seat"),
+    Outcome.CANCELLED: lambda: _("Registration cancelled"),
+    Outcome.INVALID: lambda: _("Invalid ticket"),
+    Outcome.OTHER_EVENT: lambda: _("Ticket for another event"),
+}
+
+
+def _event(event_id: int) -> Event:
+    return db.get_or_404(Event, event_id)
+
+
+def _registration(event: Event, registration_id: int) -> Registration:
+    registration = db.get_or_404(Registration, registration_id)
+    if registration.event_id != event.id:
+        abort(404)
+    return registration
+
+
+def _result_view(result: checkin.CheckinResult) -> dict:
+    """What the desk shows: a big headline and the facts the person at the door needs."""
+    registration = result.registration
+    view = {"outcome": result.outcome.value, "headline": HEADLINES[result.outcome]()}
+    if registration is not None and result.outcome != Outcome.INVALID:
+        view.update(name=registration.name, organisation=registration.organisation,
+                    workshops=", ".join(w.title for w in registration.workshops),
+                    registration_id=registration.id)
+    if result.outcome == Outcome.ALREADY and result.checked_in_at:
+        view["detail"] = _("at %(time)s", time=format_time(result.checked_in_at, "short"))
+    return view
+
+
+def _desk(event: Event, form: ScanForm, result: dict | None = None, status: int = 200):
+    checked_in, confirmed = checkin.counts(db.session, event)
+    return render_template("checkin/desk.html", event=event, form=form, result=result,
+                           checked_in=checked_in, confirmed=confirmed,
+                           query=request.args.get("q", ""),
+                           matches=checkin.search(db.session, event, request.args.get("q", ""))), status
+
+
+@bp.get("/<int:event_id>")
+def desk(event_id: int):
+    return _desk(_event(event_id), ScanForm())
+
+
+@bp.post("/<int:event_id>/scan")
+def scan(event_id: int):
+    event = _event(event_id)
+    form = ScanForm()
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not form.validate_on_submit():
+        if wants_json:
+            return jsonify(outcome="invalid", headline=_("Scan a ticket first.")), 400
+        return _desk(event, form, status=400)
+    result = checkin.check_in_by_ticket(db.session, event, form.payload.data,
+                                        current_app.secret_key, actor=current_user.email)
+    db.session.commit()
+    view = _result_view(result)
+    if wants_json:
+        checked_in, confirmed = checkin.counts(db.session, event)
+        return jsonify(**view, checked_in=checked_in, confirmed=confirmed)
+    return _desk(event, ScanForm(formdata=None), view)
+
+
+@bp.post("/<int:event_id>/registrations/<int:registration_id>/check-in")
+def check_in_by_name(event_id: int, registration_id: int):
+    event = _event(event_id)
+    result = checkin.check_in(db.session, _registration(event, registration_id),
+                              actor=current_user.email)
+    db.session.commit()
+    return _desk(event, ScanForm(formdata=None), _result_view(result))
+
+
+@bp.post("/<int:event_id>/registrations/<int:registration_id>/undo")
+def undo(event_id: int, registration_id: int):
+    event = _event(event_id)
+    registration = _registration(event, registration_id)
+    checkin.undo(db.session, registration, actor=current_user.email)
+    db.session.commit()
+    flash(_("The check-in of %(name)s was undone.", name=registration.name), "success")
+    return redirect(url_for("checkin.desk", event_id=event.id))
+
+
+@bp.get("/<int:event_id>/counts.json")
+def counts(event_id: int):
+    checked_in, confirmed = checkin.counts(db.session, _event(event_id))
+    return jsonify(checked_in=checked_in, confirmed=confirmed)
+
+
+@bp.route("/<int:event_id>/walk-in", methods=["GET", "POST"])
+def walk_in(event_id: int):
+    event = _event(event_id)
+    form = registration_form(event)
+    if form.validate_on_submit():
+        current_site()
+        try:
+            result = checkin.walk_in(db.session, event, form.to_input(str(get_locale())),
+                                     actor=current_user.email)
+        except AlreadyRegistered:
+            db.session.rollback()
+            form.email.errors.append(_("This address is already registered. Find the person by "
+                                       "name on the desk instead."))
+        except checkin.NoSeatsLeft:
+            db.session.rollback()
+            flash(_("There are no seats left, so the person cannot be added."), "error")
+        except RegistrationError as error:
+            db.session.rollback()
+            target = form.workshop_fields[0] if form.workshop_fields else form.email
+            target.errors.append(error.message if hasattr(error, "message") else str(error))
+        else:
+            db.session.commit()
+            return _desk(event, ScanForm(formdata=None), _result_view(result))
+    return render_template("checkin/walk_in.html", event=event, form=form)

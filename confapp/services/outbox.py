@@ -114,9 +114,17 @@ def mark_retry(session: Session, mail_id: int, owner: str, attempts: int, error:
                    next_attempt_at=(now or utcnow()) + backoff(attempts))
 
 
+class NotFailed(Exception):
+    """Only a failed mail may be queued again; anything else could be sent twice."""
+
+
 def requeue(session: Session, mail: OutboxMail) -> None:
     """An organiser asks to try a failed mail again."""
-    mail.status = MailStatus.QUEUED
-    mail.attempts = 0
-    mail.next_attempt_at = utcnow()
-    session.flush()
+    changed = session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == mail.id, OutboxMail.status == MailStatus.FAILED)
+        .values(status=MailStatus.QUEUED, attempts=0, next_attempt_at=utcnow(), last_error="")
+        .execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        raise NotFailed(mail.id)
+    session.refresh(mail)

@@ -101,6 +101,16 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def lock(session: Session, registration: Registration) -> Registration:
+    """Re-read the registration holding its row lock, so concurrent clicks act one at a time.
+
+    ``FOR UPDATE`` on PostgreSQL; on SQLite the write transaction (BEGIN IMMEDIATE) already
+    serialises writers, and the refresh makes the decision on fresh data.
+    """
+    session.refresh(registration, with_for_update=True)
+    return registration
+
+
 def personal_token(site: Site, registration: Registration) -> str:
     return tokens.personal_token(site.secret_key, registration.id, registration.token_nonce)
 
@@ -252,7 +262,7 @@ def register(session: Session, event: Event | None, data: RegistrationInput, *,
     email = normalise_email(data.email)
 
     existing = session.scalar(select(Registration).where(
-        Registration.event_id == event.id, Registration.email == email))
+        Registration.event_id == event.id, Registration.email == email).with_for_update())
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         raise AlreadyRegistered(existing)
 
@@ -293,6 +303,9 @@ def register(session: Session, event: Event | None, data: RegistrationInput, *,
 
 def send_fresh_link(session: Session, registration: Registration, actor: str = "self") -> None:
     """Someone registered again with a known address: new link to that address only."""
+    lock(session, registration)
+    if registration.status == RegistrationStatus.CANCELLED or registration.anonymised_at:
+        raise NotChangeable()
     registration.token_nonce = tokens.new_nonce()
     registration.version += 1
     record(session, registration, "fresh_link", actor)
@@ -303,6 +316,7 @@ def send_fresh_link(session: Session, registration: Registration, actor: str = "
 def update_details(session: Session, registration: Registration, data: RegistrationInput,
                    actor: str = "self", *, check_window: bool = True) -> Registration:
     """Change details and workshop choice; a confirmed person's new workshops must have room."""
+    lock(session, registration)
     if registration.status == RegistrationStatus.CANCELLED or registration.anonymised_at:
         raise NotChangeable()
     if check_window and registration_state(registration.event) == "ended":
@@ -332,6 +346,7 @@ def cancel(session: Session, registration: Registration, actor: str = "self", *,
 
     Returns who was promoted. ``notify_person=False`` is for erasure, where no mail may go out.
     """
+    lock(session, registration)
     if registration.status == RegistrationStatus.CANCELLED:
         return []
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
@@ -351,12 +366,13 @@ def cancel(session: Session, registration: Registration, actor: str = "self", *,
 
 
 def resend_confirmation(session: Session, registration: Registration, actor: str) -> None:
+    lock(session, registration)
+    kind = {"confirmed": "confirmed", "waitlisted": "waitlisted"}.get(registration.status)
+    if kind is None or registration.anonymised_at:
+        raise NotChangeable()
     registration.version += 1
     session.flush()
     record(session, registration, "resent", actor)
-    kind = {"confirmed": "confirmed", "waitlisted": "waitlisted"}.get(registration.status)
-    if kind is None:
-        raise NotChangeable()
     notify(session, registration, kind, position=waitlist.position(session, registration))
 
 

@@ -156,3 +156,7 @@ def sort_agenda(event_id: int):
     db.session.commit()
     flash(_("The agenda is now in time order."), "success")
     return redirect(url_for("organiser.event", event_id=event_id, _anchor="agenda"))
+
+
+# The per-event areas attach their routes to this blueprint.
+from confapp.blueprints.organiser import printing, registrations  # noqa: F401

@@ -1,0 +1,364 @@
+"""Organiser pages for an event's registrations: list, detail, add by hand, mail, outbox, GDPR."""
+
+import json
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+
+from confapp.blueprints.attendee.forms import registration_form
+from confapp.blueprints.organiser.registration_forms import (
+    AnnouncementForm,
+    CancelRegistrationForm,
+    EraseForm,
+    MailLanguageForm,
+    PersonForm,
+    filter_form,
+    new_nonce,
+)
+from confapp.blueprints.organiser.views import bp
+from confapp.blueprints.site import current_site
+from confapp.extensions import db
+from confapp.models import (
+    Event,
+    MailStatus,
+    OutboxMail,
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+)
+from confapp.services import exports, mailer, outbox, privacy, waitlist
+from confapp.services import registration as registration_service
+from confapp.services import registration_queries as queries
+from confapp.services.registration import (
+    AlreadyRegistered,
+    NotChangeable,
+    RegistrationError,
+    WorkshopProblem,
+)
+from confapp.templating import CATEGORY_LABELS, STATUS_LABELS
+
+SOURCE_LABELS = {
+    RegistrationSource.ONLINE: _l("Online form"),
+    RegistrationSource.ORGANISER: _l("Added by an organiser"),
+    RegistrationSource.WALK_IN: _l("Walk-in at the door"),
+}
+
+MAIL_STATUS_LABELS = {
+    MailStatus.QUEUED: _l("Queued"),
+    MailStatus.SENDING: _l("Sending"),
+    MailStatus.SENT: _l("Sent"),
+    MailStatus.FAILED: _l("Failed"),
+}
+
+MAIL_KIND_LABELS = {
+    "confirmed": _l("Confirmation"),
+    "waitlisted": _l("Waiting list"),
+    "promoted": _l("Seat from the waiting list"),
+    "changed": _l("Changes confirmed"),
+    "cancelled": _l("Cancellation"),
+    "link": _l("New personal link"),
+    "announcement": _l("Message from the organiser"),
+}
+
+HISTORY_LABELS = {
+    "registered": _l("Registered"),
+    "registered_again": _l("Registered again"),
+    "fresh_link": _l("New personal link sent"),
+    "changed": _l("Details changed"),
+    "cancelled": _l("Cancelled"),
+    "resent": _l("Confirmation sent again"),
+    "promoted": _l("Given a seat from the waiting list"),
+    "anonymised": _l("Anonymised"),
+}
+
+# The columns of exports.registration_rows, in the same order.
+EXPORT_HEADERS = (
+    _l("First name"), _l("Last name"), _l("E-mail"), _l("Organisation"), _l("Group"),
+    _l("Job title"), _l("Status"), _l("Workshops"), _l("Dietary needs"),
+    _l("Accessibility needs"), _l("On the participant list"), _l("Registered at"),
+    _l("Checked in at"),
+)
+
+LABELS = {
+    "source": SOURCE_LABELS,
+    "mail_status": MAIL_STATUS_LABELS,
+    "mail_kind": MAIL_KIND_LABELS,
+    "history": HISTORY_LABELS,
+}
+
+
+def _actor() -> str:
+    """Who did it, for the registration's history: the signed-in organiser."""
+    return current_user.email
+
+
+def _registration_of(event_id: int, registration_id: int) -> Registration:
+    registration = db.get_or_404(Registration, registration_id)
+    if registration.event_id != event_id:
+        abort(404)
+    return registration
+
+
+def _to_detail(registration: Registration):
+    return redirect(url_for("organiser.registration_detail", event_id=registration.event_id,
+                            registration_id=registration.id))
+
+
+def _refuse_if_anonymised(registration: Registration) -> bool:
+    """Anonymised people are never mailed or changed; say so and send the organiser back."""
+    if registration.anonymised_at is None:
+        return False
+    flash(_("This registration has been anonymised and cannot be changed."), "error")
+    return True
+
+
+@bp.get("/events/<int:event_id>/registrations")
+def registration_list(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    form = filter_form(event, request.args)
+    filters = form.to_filter()
+    page = queries.registration_page(db.session, event.id, filters,
+                                     request.args.get("page", 1, type=int))
+    return render_template(
+        "organiser/registrations/list.html", event=event, form=form, page=page,
+        filter_args=form.query_args(), filtered=filters != queries.RegistrationFilter(),
+        counts=queries.registration_counts(db.session, event.id),
+        positions=queries.waitlist_positions(db.session, event.id),
+        waiting=waitlist.waiting(db.session, event.id))
+
+
+def _export(event_id: int) -> tuple[Event, list[str], list[list]]:
+    event = db.get_or_404(Event, event_id)
+    filters = filter_form(event, request.args).to_filter()
+    rows = exports.registration_rows(
+        queries.matching_registrations(db.session, event.id, filters),
+        category_labels=CATEGORY_LABELS, status_labels=STATUS_LABELS, yes=_("Yes"), no=_("No"))
+    return event, [str(header) for header in EXPORT_HEADERS], rows
+
+
+def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.get("/events/<int:event_id>/registrations/export.csv")
+def export_csv(event_id: int):
+    event, headers, rows = _export(event_id)
+    return _attachment(exports.to_csv(headers, rows), "text/csv",
+                       f"tilmeldinger-{event.id}.csv")
+
+
+@bp.get("/events/<int:event_id>/registrations/export.xlsx")
+def export_xlsx(event_id: int):
+    event, headers, rows = _export(event_id)
+    return _attachment(
+        exports.to_xlsx(headers, rows, sheet_title=_("Registrations")),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"tilmeldinger-{event.id}.xlsx")
+
+
+@bp.route("/events/<int:event_id>/registrations/new", methods=["GET", "POST"])
+def add_registration(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    form = registration_form(event)
+    language = MailLanguageForm()
+    existing_id = None
+    if form.validate_on_submit() and language.validate():
+        current_site()
+        try:
+            registration = registration_service.register(
+                db.session, event, form.to_input(language.locale.data),
+                source=RegistrationSource.ORGANISER, actor=_actor(), check_window=False)
+        except AlreadyRegistered as error:
+            existing_id = error.registration.id
+            db.session.rollback()
+            form.email.errors.append(_("This address is already registered for the event."))
+        except WorkshopProblem as error:
+            db.session.rollback()
+            form.workshop_fields[0].errors.append(str(error.message))
+        except RegistrationError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s was registered (%(status)s) and has been sent a mail.",
+                    name=registration.name, status=STATUS_LABELS[registration.status]), "success")
+            return _to_detail(registration)
+    return render_template("organiser/registrations/new.html", event=event, form=form,
+                           language=language, existing_id=existing_id)
+
+
+@bp.get("/events/<int:event_id>/registrations/<int:registration_id>")
+def registration_detail(event_id: int, registration_id: int):
+    registration = _registration_of(event_id, registration_id)
+    return render_template(
+        "organiser/registrations/detail.html", event=registration.event,
+        registration=registration, position=waitlist.position(db.session, registration),
+        mails=queries.mails_for(db.session, registration.id), labels=LABELS)
+
+
+@bp.route("/events/<int:event_id>/registrations/<int:registration_id>/cancel",
+          methods=["GET", "POST"])
+def cancel_registration(event_id: int, registration_id: int):
+    registration = _registration_of(event_id, registration_id)
+    if _refuse_if_anonymised(registration):
+        return _to_detail(registration)
+    if registration.status == RegistrationStatus.CANCELLED:
+        flash(_("This registration is already cancelled."), "info")
+        return _to_detail(registration)
+    form = CancelRegistrationForm()
+    if form.validate_on_submit():
+        current_site()
+        promoted = registration_service.cancel(db.session, registration, _actor())
+        db.session.commit()
+        flash(_("The registration was cancelled and %(name)s has been told by mail.",
+                name=registration.name), "success")
+        for person in promoted:
+            flash(_("%(name)s got the seat from the waiting list and has been told by mail.",
+                    name=person.name), "success")
+        return _to_detail(registration)
+    return render_template("organiser/registrations/cancel.html", event=registration.event,
+                           registration=registration, form=form)
+
+
+@bp.post("/events/<int:event_id>/registrations/<int:registration_id>/resend")
+def resend_confirmation(event_id: int, registration_id: int):
+    registration = _registration_of(event_id, registration_id)
+    if _refuse_if_anonymised(registration):
+        return _to_detail(registration)
+    current_site()
+    try:
+        registration_service.resend_confirmation(db.session, registration, _actor())
+    except NotChangeable:
+        db.session.rollback()
+        flash(_("A cancelled registration has no confirmation to send."), "error")
+    else:
+        db.session.commit()
+        flash(_("The confirmation was sent again to %(email)s.", email=registration.email),
+              "success")
+    return _to_detail(registration)
+
+
+@bp.post("/events/<int:event_id>/registrations/<int:registration_id>/promote")
+def promote_registration(event_id: int, registration_id: int):
+    registration = _registration_of(event_id, registration_id)
+    if registration.status != RegistrationStatus.WAITLISTED:
+        flash(_("Only people on the waiting list can be given a seat."), "error")
+        return _to_detail(registration)
+    current_site()
+    if waitlist.promote(db.session, registration, _actor()):
+        db.session.commit()
+        flash(_("%(name)s now has a seat and has been told by mail.", name=registration.name),
+              "success")
+    else:
+        db.session.rollback()
+        flash(_("No seat is free. Raise the capacity of the event or cancel a registration "
+                "first."), "error")
+    return _to_detail(registration)
+
+
+@bp.post("/events/<int:event_id>/registrations/<int:registration_id>/fresh-link")
+def send_fresh_link(event_id: int, registration_id: int):
+    registration = _registration_of(event_id, registration_id)
+    if _refuse_if_anonymised(registration):
+        return _to_detail(registration)
+    if registration.status == RegistrationStatus.CANCELLED:
+        flash(_("A cancelled registration has no personal link."), "error")
+        return _to_detail(registration)
+    current_site()
+    registration_service.send_fresh_link(db.session, registration, _actor())
+    db.session.commit()
+    flash(_("A new personal link was sent to %(email)s. The old link no longer works.",
+            email=registration.email), "success")
+    return _to_detail(registration)
+
+
+@bp.route("/events/<int:event_id>/registrations/mail", methods=["GET", "POST"])
+def mail_registrants(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    form = AnnouncementForm()
+    if not form.is_submitted():
+        form.nonce.data = new_nonce()
+    elif form.send.data and form.validate():
+        current_site()
+        before = queries.count_announcements(db.session, event.id)
+        recipients = queries.announcement_recipients(db.session, event.id, form.statuses(),
+                                                     form.chosen_category())
+        for registration in recipients:
+            mailer.queue_announcement(db.session, registration, form.subject.data.strip(),
+                                      form.body(), announcement_key=form.nonce.data)
+        queued = queries.count_announcements(db.session, event.id) - before
+        db.session.commit()
+        if recipients and not queued:
+            flash(_("This message was already queued; it was not queued again."), "info")
+        else:
+            flash(ngettext("%(num)d mail was queued.", "%(num)d mails were queued.", queued),
+                  "success")
+        return redirect(url_for("organiser.event_outbox", event_id=event.id))
+    if form.nonce.errors:  # lost or altered in the browser: nothing the organiser could fix
+        form.nonce.data, form.nonce.errors = new_nonce(), []
+    # Counting needs only the recipient fields, so "Count recipients" works before writing.
+    recipient_count = queries.count_announcement_recipients(
+        db.session, event.id, form.statuses(), form.chosen_category())
+    return render_template("organiser/registrations/mail.html", event=event, form=form,
+                           recipient_count=recipient_count)
+
+
+@bp.get("/events/<int:event_id>/outbox")
+def event_outbox(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    return render_template("organiser/registrations/outbox.html", event=event,
+                           counts=queries.mail_counts(db.session, event.id),
+                           failed=queries.failed_mails(db.session, event.id), labels=LABELS)
+
+
+@bp.post("/events/<int:event_id>/outbox/<int:mail_id>/retry")
+def retry_mail(event_id: int, mail_id: int):
+    mail = db.get_or_404(OutboxMail, mail_id)
+    if mail.event_id != event_id:
+        abort(404)
+    try:
+        outbox.requeue(db.session, mail)
+    except outbox.NotFailed:
+        db.session.rollback()
+        flash(_("This mail has not failed, so it was left as it is."), "info")
+    else:
+        db.session.commit()
+        flash(_("The mail to %(address)s will be tried again.", address=mail.to_address),
+              "success")
+    return redirect(url_for("organiser.event_outbox", event_id=event_id))
+
+
+@bp.route("/privacy", methods=["GET", "POST"])
+def privacy_requests():
+    form = PersonForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        data = privacy.export_person(db.session, email)
+        if form.erase.data:
+            return render_template("organiser/registrations/privacy_erase.html", data=data,
+                                   form=EraseForm(formdata=None, email=email))
+        return _attachment(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),
+                           "application/json", "persondata.json")
+    return render_template("organiser/registrations/privacy.html", form=form)
+
+
+@bp.post("/privacy/erase")
+def erase_person():
+    form = EraseForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the e-mail address again."), "error")
+        return redirect(url_for("organiser.privacy_requests"))
+    current_site()  # a freed seat goes to the waiting list, whose people are mailed
+    count = privacy.erase_person(db.session, form.email.data, actor=_actor())
+    db.session.commit()
+    if count:
+        flash(ngettext("%(num)d registration was anonymised.",
+                       "%(num)d registrations were anonymised.", count), "success")
+    else:
+        flash(_("No registrations were found for that address."), "info")
+    return redirect(url_for("organiser.privacy_requests"))

@@ -3,15 +3,10 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, false
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from confapp.models.base import Base, UTCDateTime, utcnow
-
-
-def _enum(cls: type[enum.Enum], length: int = 30) -> Enum:
-    # Stored as plain strings: adding a kind later needs no ALTER TYPE on PostgreSQL.
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+from confapp.models.base import Base, UTCDateTime, enum_type, utcnow
 
 
 class EventKind(enum.StrEnum):
@@ -41,7 +36,7 @@ class Event(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
+    kind: Mapped[EventKind] = mapped_column(enum_type(EventKind))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     venue: Mapped[str] = mapped_column(String(200), default="")
@@ -90,7 +85,7 @@ class AgendaItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
-    kind: Mapped[AgendaItemKind] = mapped_column(_enum(AgendaItemKind))
+    kind: Mapped[AgendaItemKind] = mapped_column(enum_type(AgendaItemKind))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     speakers: Mapped[str] = mapped_column(String(500), default="")

@@ -3,10 +3,10 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from confapp.models.base import Base, UTCDateTime, utcnow
+from confapp.models.base import Base, UTCDateTime, enum_type, utcnow
 
 
 class MailStatus(enum.StrEnum):
@@ -31,8 +31,7 @@ class OutboxMail(Base):
     # Attachments are described, not stored: the worker renders them (QR ticket, .ics) at send time.
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[MailStatus] = mapped_column(
-        Enum(MailStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
-        default=MailStatus.QUEUED)
+        enum_type(MailStatus, 20), default=MailStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

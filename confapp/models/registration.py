@@ -3,15 +3,11 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from confapp.models.base import Base, UTCDateTime, utcnow
+from confapp.models.base import Base, UTCDateTime, enum_type, utcnow
 from confapp.models.event import AgendaItem, Event
-
-
-def _enum(cls: type[enum.Enum], length: int = 30) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -52,15 +48,15 @@ class Registration(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    status: Mapped[RegistrationStatus] = mapped_column(_enum(RegistrationStatus))
+    status: Mapped[RegistrationStatus] = mapped_column(enum_type(RegistrationStatus))
     source: Mapped[RegistrationSource] = mapped_column(
-        _enum(RegistrationSource), default=RegistrationSource.ONLINE)
+        enum_type(RegistrationSource), default=RegistrationSource.ONLINE)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     # Stored lower-cased: the unique constraint then means one registration per address.
     email: Mapped[str] = mapped_column(String(254))
     organisation: Mapped[str] = mapped_column(String(200))
-    category: Mapped[Category] = mapped_column(_enum(Category))
+    category: Mapped[Category] = mapped_column(enum_type(Category))
     job_title: Mapped[str] = mapped_column(String(200))
     dietary_needs: Mapped[str] = mapped_column(Text, default="")
     accessibility_needs: Mapped[str] = mapped_column(Text, default="")

@@ -6,6 +6,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -77,21 +78,23 @@ def register(event_id: int):
     return render_template("attendee/register.html", event=event, form=form)
 
 
+def _refuse(template: str, status: int, **context):
+    abort(make_response(render_template(template, **context), status))
+
+
 def _open(token: str):
-    """The registration behind a personal link, or the page that says the link is not valid."""
+    """The registration behind a personal link; else the page saying the link is not valid."""
     registration = registrations.find_by_token(db.session, current_site(), token)
     if registration is None or registration.anonymised_at:
-        return None, (render_template("attendee/bad_link.html"), 404)
+        _refuse("attendee/bad_link.html", 404)
     if registration.status == RegistrationStatus.CANCELLED:
-        return None, (render_template("attendee/cancelled.html", event=registration.event), 410)
-    return registration, None
+        _refuse("attendee/cancelled.html", 410, event=registration.event)
+    return registration
 
 
 @bp.get("/r/<token>")
 def personal(token: str):
-    registration, refusal = _open(token)
-    if refusal:
-        return refusal
+    registration = _open(token)
     return render_template("attendee/personal.html", registration=registration, token=token,
                            event=registration.event,
                            position=waitlist.position(db.session, registration),
@@ -100,9 +103,7 @@ def personal(token: str):
 
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])
 def edit(token: str):
-    registration, refusal = _open(token)
-    if refusal:
-        return refusal
+    registration = _open(token)
     form = registration_form(registration.event, registration)
     if form.validate_on_submit():
         current_site()
@@ -126,9 +127,7 @@ def edit(token: str):
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str):
-    registration, refusal = _open(token)
-    if refusal:
-        return refusal
+    registration = _open(token)
     form = CancelForm()
     if form.validate_on_submit():
         current_site()
@@ -145,28 +144,23 @@ def _ticket_payload(registration) -> str:
 
 
 def _confirmed(token: str):
-    registration, refusal = _open(token)
-    if refusal:
-        return None, refusal
+    """A registration with a seat: only those have a ticket."""
+    registration = _open(token)
     if registration.status != RegistrationStatus.CONFIRMED:
-        return None, (render_template("attendee/bad_link.html", waitlisted=True), 404)
-    return registration, None
+        _refuse("attendee/bad_link.html", 404, waitlisted=True)
+    return registration
 
 
 @bp.get("/r/<token>/ticket.png")
 def ticket_png(token: str):
-    registration, refusal = _confirmed(token)
-    if refusal:
-        return refusal
+    registration = _confirmed(token)
     return Response(qr_png(_ticket_payload(registration)), mimetype="image/png",
                     headers={"Cache-Control": "private, no-store"})
 
 
 @bp.get("/r/<token>/ticket.pdf")
 def ticket_pdf(token: str):
-    registration, refusal = _confirmed(token)
-    if refusal:
-        return refusal
+    registration = _confirmed(token)
     event = registration.event
     pdf = render_ticket(TicketData(
         name=registration.name,
@@ -186,9 +180,7 @@ def ticket_pdf(token: str):
 
 @bp.get("/r/<token>/event.ics")
 def ics(token: str):
-    registration, refusal = _open(token)
-    if refusal:
-        return refusal
+    registration = _open(token)
     event = registration.event
     url = url_for("public.event", event_id=event.id, _external=True)
     return Response(event_ics(event, url), mimetype="text/calendar", headers={

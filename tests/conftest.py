@@ -207,9 +207,9 @@ def registration_input(**overrides):
     from confapp.services.registration import RegistrationInput
 
     n = next(_counter)
-    data = dict(first_name="Anne", last_name=f"Jensen {n}", email=f"anne{n}@example.org",
-                organisation="Jobcenter Aarhus", category=Category.JOBCENTRE,
-                job_title="Konsulent")
+    data = {"first_name": "Anne", "last_name": f"Jensen {n}", "email": f"anne{n}@example.org",
+                "organisation": "Jobcenter Aarhus", "category": Category.JOBCENTRE,
+                "job_title": "Konsulent"}
     data.update(overrides)
     return RegistrationInput(**data)
 

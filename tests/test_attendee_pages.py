@@ -111,7 +111,7 @@ def test_edit_details_and_withdraw_consent(client, session, make_event, make_ite
     token = _token_from(client.post(f"/events/{event.id}/register", data=form_data(
         consent_participant_list="y", workshop_0=str(a.id))))
     edit_page = client.get(f"/r/{token}/edit").text
-    assert f'value="{a.id}" checked' in edit_page or f'checked id="workshop_0-1"' in edit_page \
+    assert f'value="{a.id}" checked' in edit_page or 'checked id="workshop_0-1"' in edit_page \
         or "checked" in edit_page
     response = client.post(f"/r/{token}/edit", data=form_data(job_title="Næstformand",
                                                               workshop_0=str(b.id)))

@@ -10,13 +10,11 @@ worker's expired lease makes the mail claimable again.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import JSON, and_, bindparam, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from confapp.models import MailStatus, OutboxMail
-from confapp.models.base import utcnow
+from confapp.models.base import UTCDateTime, utcnow
 
 MAX_ATTEMPTS = 12
 LEASE_SECONDS = 120
@@ -35,10 +33,20 @@ class NewMail:
     registration_id: int | None = None
 
 
+# Plain SQL, not insert().on_conflict_do_nothing(): SQLAlchemy never caches those statements,
+# so each mail recompiled it. ON CONFLICT … DO NOTHING is the same on PostgreSQL and SQLite.
+_INSERT = text(
+    "INSERT INTO outbox (idempotency_key, kind, to_address, subject, body_text, body_html,"
+    " attachments, status, attempts, next_attempt_at, last_error, created_at, event_id,"
+    " registration_id) VALUES (:idempotency_key, :kind, :to_address, :subject, :body_text,"
+    " :body_html, :attachments, :status, 0, :now, '', :now, :event_id, :registration_id)"
+    " ON CONFLICT (idempotency_key) DO NOTHING"
+).bindparams(bindparam("attachments", type_=JSON), bindparam("now", type_=UTCDateTime()))
+
+
 def enqueue(session: Session, mail: NewMail) -> None:
     """Queue a mail in the current transaction, unless its idempotency key is already queued."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    values = {
+    session.execute(_INSERT, {
         "idempotency_key": mail.idempotency_key,
         "kind": mail.kind,
         "to_address": mail.to_address,
@@ -46,11 +54,11 @@ def enqueue(session: Session, mail: NewMail) -> None:
         "body_text": mail.body_text,
         "body_html": mail.body_html,
         "attachments": list(mail.attachments),
+        "status": MailStatus.QUEUED.value,
+        "now": utcnow(),
         "event_id": mail.event_id,
         "registration_id": mail.registration_id,
-    }
-    statement = insert(OutboxMail).values(**values)
-    session.execute(statement.on_conflict_do_nothing(index_elements=["idempotency_key"]))
+    })
 
 
 def backoff(attempts: int) -> timedelta:

@@ -107,7 +107,7 @@ def lock(session: Session, registration: Registration) -> Registration:
     ``FOR UPDATE`` on PostgreSQL; on SQLite the write transaction (BEGIN IMMEDIATE) already
     serialises writers, and the refresh makes the decision on fresh data.
     """
-    session.refresh(registration, with_for_update=True)
+    session.refresh(registration, with_for_update={"key_share": True})
     return registration
 
 
@@ -233,14 +233,17 @@ def use_site(session: Session, site: Site) -> None:
 
 
 def _take_seat_or_wait(session: Session, registration: Registration) -> None:
-    now = utcnow()
     if seats.claim_event_seat(session, registration.event_id):
         registration.status = RegistrationStatus.CONFIRMED
-        registration.confirmed_at = now
+        registration.confirmed_at = utcnow()
         _claim_workshops(session, registration)
     else:
+        # Join the waiting list in commit order, so position() sees everyone ahead. NO KEY
+        # UPDATE: plain FOR UPDATE deadlocks with the KEY SHARE that inserting child rows holds.
+        session.execute(select(Event.id).where(Event.id == registration.event_id)
+                        .with_for_update(key_share=True))
         registration.status = RegistrationStatus.WAITLISTED
-        registration.waitlisted_at = now
+        registration.waitlisted_at = utcnow()
     session.flush()
 
 

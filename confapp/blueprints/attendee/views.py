@@ -72,9 +72,11 @@ def register(event_id: int):
                                        state=registrations.registration_state(event),
                                        message=error.message), 409
         else:
+            # Built before the commit: afterwards reading the row would start a new transaction.
+            location = url_for("attendee.personal", new=1,
+                               token=registrations.personal_token(site, registration))
             db.session.commit()
-            return redirect(url_for("attendee.personal", token=registrations.personal_token(
-                site, registration), new=1))
+            return redirect(location)
     return render_template("attendee/register.html", event=event, form=form)
 
 

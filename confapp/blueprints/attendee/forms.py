@@ -72,7 +72,7 @@ class RegistrationForm(Form):
             consent_photos=bool(self.consent_photos.data),
             workshop_ids=self.chosen_workshop_ids(),
             locale=locale,
-            access_code=self.access_code.data or "" if "access_code" in self else "",
+            access_code=(self.access_code.data or "") if "access_code" in self else "",
         )
 
 

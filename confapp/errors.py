@@ -3,7 +3,7 @@
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from confapp.extensions import db
 
@@ -42,10 +42,5 @@ def init_app(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return http_error(error)
         app.logger.exception("unhandled error")
-        db.session.rollback()
-        return render_error(500)
-
-    @app.errorhandler(InternalServerError)
-    def internal_error(error):
         db.session.rollback()
         return render_error(500)

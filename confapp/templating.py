@@ -8,7 +8,15 @@ from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from confapp.models import AgendaItemKind, Category, EventKind, RegistrationStatus, Role
+from confapp.models import (
+    AgendaItemKind,
+    Category,
+    EventKind,
+    MailStatus,
+    RegistrationSource,
+    RegistrationStatus,
+    Role,
+)
 
 EVENT_KIND_LABELS = {
     EventKind.CONFERENCE: _l("Employment conference"),
@@ -48,6 +56,42 @@ STATUS_LABELS = {
     RegistrationStatus.CANCELLED: _l("Cancelled"),
 }
 
+SOURCE_LABELS = {
+    RegistrationSource.ONLINE: _l("Online form"),
+    RegistrationSource.ORGANISER: _l("Added by an organiser"),
+    RegistrationSource.WALK_IN: _l("Walk-in at the door"),
+}
+
+MAIL_STATUS_LABELS = {
+    MailStatus.QUEUED: _l("Queued"),
+    MailStatus.SENDING: _l("Sending"),
+    MailStatus.SENT: _l("Sent"),
+    MailStatus.FAILED: _l("Failed"),
+}
+
+MAIL_KIND_LABELS = {
+    "confirmed": _l("Confirmation"),
+    "waitlisted": _l("Waiting list"),
+    "promoted": _l("Seat from the waiting list"),
+    "changed": _l("Changes confirmed"),
+    "cancelled": _l("Cancellation"),
+    "link": _l("New personal link"),
+    "announcement": _l("Message from the organiser"),
+}
+
+HISTORY_LABELS = {
+    "registered": _l("Registered"),
+    "registered_again": _l("Registered again"),
+    "fresh_link": _l("New personal link sent"),
+    "changed": _l("Details changed"),
+    "cancelled": _l("Cancelled"),
+    "resent": _l("Confirmation sent again"),
+    "promoted": _l("Given a seat from the waiting list"),
+    "anonymised": _l("Anonymised"),
+    "checked_in": _l("Checked in"),
+    "check_in_undone": _l("Check-in undone"),
+}
+
 ROLE_LABELS = {
     Role.ADMINISTRATOR: _l("Administrator"),
     Role.ORGANISER: _l("Organiser"),
@@ -80,6 +124,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, r)
     app.jinja_env.filters["category"] = lambda c: CATEGORY_LABELS.get(c, c)
     app.jinja_env.filters["registration_status"] = lambda s: STATUS_LABELS.get(s, s)
+    app.jinja_env.filters["registration_source"] = lambda s: SOURCE_LABELS.get(s, s)
+    app.jinja_env.filters["mail_status"] = lambda s: MAIL_STATUS_LABELS.get(s, s)
+    app.jinja_env.filters["mail_kind"] = lambda k: MAIL_KIND_LABELS.get(k, k)
+    app.jinja_env.filters["history_action"] = lambda a: HISTORY_LABELS.get(a, a)
     app.jinja_env.globals["time_range"] = time_range_text
 
     @app.context_processor

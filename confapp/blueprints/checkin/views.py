@@ -7,7 +7,6 @@ works without JavaScript; with it, scans are sent without reloading the page.
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     jsonify,
@@ -23,9 +22,9 @@ from flask_login import current_user
 from confapp.auth import restrict_blueprint
 from confapp.blueprints.attendee.forms import registration_form
 from confapp.blueprints.checkin.forms import ScanForm
-from confapp.blueprints.site import current_site
+from confapp.blueprints.site import current_site, registration_of_event
 from confapp.extensions import db
-from confapp.models import Event, Registration, Role
+from confapp.models import Event, Role
 from confapp.services import checkin
 from confapp.services.checkin import Outcome
 from confapp.services.registration import AlreadyRegistered, RegistrationError
@@ -45,13 +44,6 @@ HEADLINES = {
 
 def _event(event_id: int) -> Event:
     return db.get_or_404(Event, event_id)
-
-
-def _registration(event: Event, registration_id: int) -> Registration:
-    registration = db.get_or_404(Registration, registration_id)
-    if registration.event_id != event.id:
-        abort(404)
-    return registration
 
 
 def _result_view(result: checkin.CheckinResult) -> dict:
@@ -102,7 +94,7 @@ def scan(event_id: int):
 @bp.post("/<int:event_id>/registrations/<int:registration_id>/check-in")
 def check_in_by_name(event_id: int, registration_id: int):
     event = _event(event_id)
-    result = checkin.check_in(db.session, _registration(event, registration_id),
+    result = checkin.check_in(db.session, registration_of_event(event.id, registration_id),
                               actor=current_user.email)
     db.session.commit()
     return _desk(event, ScanForm(formdata=None), _result_view(result))
@@ -111,7 +103,7 @@ def check_in_by_name(event_id: int, registration_id: int):
 @bp.post("/<int:event_id>/registrations/<int:registration_id>/undo")
 def undo(event_id: int, registration_id: int):
     event = _event(event_id)
-    registration = _registration(event, registration_id)
+    registration = registration_of_event(event.id, registration_id)
     checkin.undo(db.session, registration, actor=current_user.email)
     db.session.commit()
     flash(_("The check-in of %(name)s was undone.", name=registration.name), "success")

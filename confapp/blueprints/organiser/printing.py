@@ -25,6 +25,7 @@ from wtforms import RadioField, SelectField
 from wtforms.validators import ValidationError
 
 from confapp.blueprints.organiser.views import bp
+from confapp.blueprints.site import registration_of_event
 from confapp.extensions import db
 from confapp.forms import Form
 from confapp.models import Category, Event, Registration
@@ -155,9 +156,7 @@ def print_badges(event_id: int):
 @bp.post("/events/<int:event_id>/registrations/<int:registration_id>/badge.pdf")
 def reprint_badge(event_id: int, registration_id: int):
     event = db.get_or_404(Event, event_id)
-    registration = db.get_or_404(Registration, registration_id)
-    if registration.event_id != event.id:
-        abort(404)
+    registration = registration_of_event(event.id, registration_id)
     form = ReprintForm()
     if not form.validate():
         abort(400)

@@ -19,11 +19,10 @@ from confapp.blueprints.organiser.registration_forms import (
     new_nonce,
 )
 from confapp.blueprints.organiser.views import bp
-from confapp.blueprints.site import current_site
+from confapp.blueprints.site import current_site, registration_of_event
 from confapp.extensions import db
 from confapp.models import (
     Event,
-    MailStatus,
     OutboxMail,
     Registration,
     RegistrationSource,
@@ -40,40 +39,6 @@ from confapp.services.registration import (
 )
 from confapp.templating import CATEGORY_LABELS, STATUS_LABELS
 
-SOURCE_LABELS = {
-    RegistrationSource.ONLINE: _l("Online form"),
-    RegistrationSource.ORGANISER: _l("Added by an organiser"),
-    RegistrationSource.WALK_IN: _l("Walk-in at the door"),
-}
-
-MAIL_STATUS_LABELS = {
-    MailStatus.QUEUED: _l("Queued"),
-    MailStatus.SENDING: _l("Sending"),
-    MailStatus.SENT: _l("Sent"),
-    MailStatus.FAILED: _l("Failed"),
-}
-
-MAIL_KIND_LABELS = {
-    "confirmed": _l("Confirmation"),
-    "waitlisted": _l("Waiting list"),
-    "promoted": _l("Seat from the waiting list"),
-    "changed": _l("Changes confirmed"),
-    "cancelled": _l("Cancellation"),
-    "link": _l("New personal link"),
-    "announcement": _l("Message from the organiser"),
-}
-
-HISTORY_LABELS = {
-    "registered": _l("Registered"),
-    "registered_again": _l("Registered again"),
-    "fresh_link": _l("New personal link sent"),
-    "changed": _l("Details changed"),
-    "cancelled": _l("Cancelled"),
-    "resent": _l("Confirmation sent again"),
-    "promoted": _l("Given a seat from the waiting list"),
-    "anonymised": _l("Anonymised"),
-}
-
 # The columns of exports.registration_rows, in the same order.
 EXPORT_HEADERS = (
     _l("First name"), _l("Last name"), _l("E-mail"), _l("Organisation"), _l("Group"),
@@ -82,24 +47,9 @@ EXPORT_HEADERS = (
     _l("Checked in at"),
 )
 
-LABELS = {
-    "source": SOURCE_LABELS,
-    "mail_status": MAIL_STATUS_LABELS,
-    "mail_kind": MAIL_KIND_LABELS,
-    "history": HISTORY_LABELS,
-}
-
-
 def _actor() -> str:
     """Who did it, for the registration's history: the signed-in organiser."""
     return current_user.email
-
-
-def _registration_of(event_id: int, registration_id: int) -> Registration:
-    registration = db.get_or_404(Registration, registration_id)
-    if registration.event_id != event_id:
-        abort(404)
-    return registration
 
 
 def _to_detail(registration: Registration):
@@ -194,17 +144,17 @@ def add_registration(event_id: int):
 
 @bp.get("/events/<int:event_id>/registrations/<int:registration_id>")
 def registration_detail(event_id: int, registration_id: int):
-    registration = _registration_of(event_id, registration_id)
+    registration = registration_of_event(event_id, registration_id)
     return render_template(
         "organiser/registrations/detail.html", event=registration.event,
         registration=registration, position=waitlist.position(db.session, registration),
-        mails=queries.mails_for(db.session, registration.id), labels=LABELS)
+        mails=queries.mails_for(db.session, registration.id))
 
 
 @bp.route("/events/<int:event_id>/registrations/<int:registration_id>/cancel",
           methods=["GET", "POST"])
 def cancel_registration(event_id: int, registration_id: int):
-    registration = _registration_of(event_id, registration_id)
+    registration = registration_of_event(event_id, registration_id)
     if _refuse_if_anonymised(registration):
         return _to_detail(registration)
     if registration.status == RegistrationStatus.CANCELLED:
@@ -227,7 +177,7 @@ def cancel_registration(event_id: int, registration_id: int):
 
 @bp.post("/events/<int:event_id>/registrations/<int:registration_id>/resend")
 def resend_confirmation(event_id: int, registration_id: int):
-    registration = _registration_of(event_id, registration_id)
+    registration = registration_of_event(event_id, registration_id)
     if _refuse_if_anonymised(registration):
         return _to_detail(registration)
     current_site()
@@ -245,7 +195,7 @@ def resend_confirmation(event_id: int, registration_id: int):
 
 @bp.post("/events/<int:event_id>/registrations/<int:registration_id>/promote")
 def promote_registration(event_id: int, registration_id: int):
-    registration = _registration_of(event_id, registration_id)
+    registration = registration_of_event(event_id, registration_id)
     if registration.status != RegistrationStatus.WAITLISTED:
         flash(_("Only people on the waiting list can be given a seat."), "error")
         return _to_detail(registration)
@@ -263,17 +213,19 @@ def promote_registration(event_id: int, registration_id: int):
 
 @bp.post("/events/<int:event_id>/registrations/<int:registration_id>/fresh-link")
 def send_fresh_link(event_id: int, registration_id: int):
-    registration = _registration_of(event_id, registration_id)
+    registration = registration_of_event(event_id, registration_id)
     if _refuse_if_anonymised(registration):
         return _to_detail(registration)
-    if registration.status == RegistrationStatus.CANCELLED:
-        flash(_("A cancelled registration has no personal link."), "error")
-        return _to_detail(registration)
     current_site()
-    registration_service.send_fresh_link(db.session, registration, _actor())
-    db.session.commit()
-    flash(_("A new personal link was sent to %(email)s. The old link no longer works.",
-            email=registration.email), "success")
+    try:
+        registration_service.send_fresh_link(db.session, registration, _actor())
+    except NotChangeable:
+        db.session.rollback()
+        flash(_("A cancelled registration has no personal link."), "error")
+    else:
+        db.session.commit()
+        flash(_("A new personal link was sent to %(email)s. The old link no longer works.",
+                email=registration.email), "success")
     return _to_detail(registration)
 
 
@@ -313,7 +265,7 @@ def event_outbox(event_id: int):
     event = db.get_or_404(Event, event_id)
     return render_template("organiser/registrations/outbox.html", event=event,
                            counts=queries.mail_counts(db.session, event.id),
-                           failed=queries.failed_mails(db.session, event.id), labels=LABELS)
+                           failed=queries.failed_mails(db.session, event.id))
 
 
 @bp.post("/events/<int:event_id>/outbox/<int:mail_id>/retry")

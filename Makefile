@@ -38,8 +38,8 @@ test: install system-deps  ## every test, on SQLite and on a throwaway PostgreSQ
 	scripts/test.sh
 
 translations: install  ## extract strings and update the Danish catalogue
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o confapp/translations/messages.pot --no-location --sort-output --project confapp .
-	$(BIN)/pybabel update -q -i confapp/translations/messages.pot -d confapp/translations --no-location
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_ngettext:1,2 -o confapp/translations/messages.pot --no-location --sort-output -w 100 --project confapp .
+	$(BIN)/pybabel update -i confapp/translations/messages.pot -d confapp/translations -w 100
 	$(BIN)/pybabel compile -d confapp/translations
 
 lint: install

@@ -82,8 +82,7 @@ def load_demo() -> None:
     """Load the realistic demo (idempotent) and print the demo accounts."""
     from confapp.services.registration import Site
 
-    site = Site(base_url=current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000",
-                secret_key=current_app.secret_key)
+    site = Site(base_url=current_app.config["PUBLIC_BASE_URL"], secret_key=current_app.secret_key)
     created = demo.load_demo(db.session, site)
     db.session.commit()
     click.echo(f"Demo loaded: {len(created['events'])} new events, "

@@ -17,6 +17,10 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session: long forms must not expire
 
 SESSION_COOKIE_HTTPONLY = True
+# None: Secure exactly when PUBLIC_BASE_URL is https.
+SESSION_COOKIE_SECURE = None
+# None: the host of PUBLIC_BASE_URL; requests for any other Host get 400.
+TRUSTED_HOSTS = None
 SESSION_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_HTTPONLY = True
 
@@ -26,8 +30,22 @@ LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
 # Per client address; a whole municipality behind one NAT must still fit through.
 REGISTRATION_RATE_LIMIT = "60 per minute"
 
-# Links in mails point here; without it, the address of the request that queued the mail.
+# Where the app is reached, e.g. "https://moeder.example.dk". Every link in a mail is built from
+# it (never from the request's Host header) and TRUSTED_HOSTS is set from it. Unset, the embedded
+# default (SQLite) uses http://127.0.0.1:5000; a server on any other database refuses to start.
 PUBLIC_BASE_URL = ""
+EMBEDDED_BASE_URL = "http://127.0.0.1:5000"
+
+# Request size: nothing we accept is larger than a long form (attachments, when they come, raise
+# their own route's limit). A larger post gets the 413 page instead of filling worker memory.
+MAX_CONTENT_LENGTH = 1024 * 1024
+MAX_FORM_MEMORY_SIZE = 256 * 1024
+MAX_FORM_PARTS = 200
+
+# Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto/-Host (werkzeug's
+# ProxyFix). 0 trusts no such header; the rate limits then count the proxy's own address.
+PROXY_FIX_X_FOR = 0
+PROXY_FIX_X_PROTO = 0
 
 MAIL_DEFAULT_SENDER = ("Det Regionale Beskæftigelsesråd", "noreply@example.dk")
 MAIL_MESSAGE_ID_DOMAIN = "confapp.local"
@@ -40,3 +58,25 @@ RETENTION_DAYS = 180
 NEEDS_RETENTION_DAYS = 14
 
 COUNCIL_NAME = "Det Regionale Beskæftigelsesråd"
+
+
+# Staff sessions and login throttling
+# A staff session ends after this many minutes without a request (the next one goes to the
+# login page). Logout, a new password or new roles end every session of that account.
+STAFF_IDLE_MINUTES = 120
+# "Keep me logged in on this device": the remember-me cookie lasts this long (seconds), is
+# HttpOnly and SameSite=Lax, and is Secure whenever the session cookie is (set it explicitly
+# with REMEMBER_COOKIE_SECURE to differ).
+REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
+REMEMBER_COOKIE_SAMESITE = "Lax"
+# Only failed logins count, in RATELIMIT_STORAGE_URI (Redis when several app processes run):
+# LOGIN_RATE_LIMIT per client address and account; this per address over all accounts
+# (credential stuffing; a whole office behind one NAT must still fit through) ...
+LOGIN_ADDRESS_RATE_LIMIT = "30 per minute;300 per hour"
+# ... and this per account over all addresses: a distributed attack meets a short, growing
+# delay (a minute, then ten, then an hour), never a permanent lock.
+LOGIN_ACCOUNT_RATE_LIMIT = "20 per minute;50 per 10 minutes;100 per hour"
+# Stated, not left to Flask-Limiter: its shared limiter object would otherwise take the last
+# app's setting as the default, so one app created with limits off (a test) turned them off for
+# every later app in the same process.
+RATELIMIT_ENABLED = True

@@ -1,7 +1,7 @@
 """Template filters and globals shared by every page."""
 
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, format_time, get_locale
@@ -100,12 +100,58 @@ ROLE_LABELS = {
 }
 
 
-def is_safe_redirect(target: str | None) -> bool:
-    """Only our own relative paths are followed after login or a language switch."""
-    if not target:
-        return False
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target
+def is_safe_redirect(target: str | None, base_url: str | None = None) -> str | None:
+    """The local path (and query) ``target`` leads to, or None when it may leave this site.
+
+    Decided on the URL as a browser resolves it (WHATWG URL standard) against ``base_url``, by
+    default this request's ``host_url``: C0 controls and spaces at either end are dropped, tabs
+    and newlines anywhere; in http(s) URLs a backslash is a slash, and any run of slashes (after
+    the scheme, or none after another scheme) starts a host. Only the same scheme and host are
+    followed, and a path that would itself start with "//" is refused.
+
+    Redirect to the returned path, never to the raw ``target``: Werkzeug rewrites a raw
+    "http:/evil.example" as "http:///evil.example", which leaves the site. The result is truthy
+    exactly when the target is safe.
+    """
+    if not target or not isinstance(target, str):
+        return None
+    base = urlsplit(base_url or request.host_url)
+    url = target.strip("".join(map(chr, range(0x21)))).translate({9: None, 10: None, 13: None})
+    if not url:
+        return None  # only blanks: no target given
+    name, colon, rest = url.partition(":")
+    has_scheme = bool(colon and name[:1].isascii() and name[:1].isalpha()
+                      and all(c.isascii() and (c.isalnum() or c in "+-.") for c in name))
+    scheme = name.lower() if has_scheme else base.scheme
+    if scheme not in ("http", "https"):
+        return None  # javascript:, data:, mailto:, … never lead to one of our pages
+    rest = rest if has_scheme else url
+    cut = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+    # Spaces, controls and non-ASCII left inside are percent-encoded, as the browser does.
+    printable = "".join(map(chr, range(0x21, 0x7F)))
+    path = quote(rest[:cut].replace("\\", "/"), safe=printable)
+    query = quote(rest[cut:].partition("#")[0][1:], safe=printable)
+    if path.startswith("//") or scheme != base.scheme:
+        host, slash, path = path.lstrip("/").partition("/")
+        if scheme != base.scheme or host.lower() != base.netloc.lower():
+            return None
+        path = slash + path
+    segments = []  # the path relative to the site's root, without "." and ".." segments
+    parts = path.removeprefix("/").split("/") if path else []
+    for index, segment in enumerate(parts):
+        dots = segment.lower().replace("%2e", ".")
+        if dots == "..":
+            if segments:
+                segments.pop()
+        elif dots != ".":
+            segments.append(segment)
+            continue
+        if index == len(parts) - 1:
+            segments.append("")  # "/a/.." is "/", "/a/." is "/a/"
+    path = "/" + "/".join(segments)
+    if path.startswith("//"):
+        return None  # "/.//evil.example" is our "//evil.example", but written so it is not ours
+    return f"{path}?{query}" if query else path
 
 
 def time_range_text(start: datetime, end: datetime) -> str:

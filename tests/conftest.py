@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
+import tests.hypothesis_profiles  # noqa: F401  (so --hypothesis-profile=long works)
 from confapp import create_app
 from confapp.extensions import db
 from confapp.models import AgendaItemKind, EventKind, Role

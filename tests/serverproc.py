@@ -30,6 +30,8 @@ BASE_ENV = {
     "FLASK_SECRET_KEY": "serverproc-secret-key",
     "FLASK_RATELIMIT_ENABLED": "false",
     "FLASK_MAIL_SUPPRESS_SEND": "true",
+    # A server on PostgreSQL is production: it needs the address that mail links point to.
+    "FLASK_PUBLIC_BASE_URL": "http://127.0.0.1:5000",
 }
 
 

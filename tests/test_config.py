@@ -22,7 +22,7 @@ def test_prefixed_environment_wins_over_defaults(monkeypatch):
 def test_database_url_shorthand_selects_psycopg(monkeypatch):
     monkeypatch.delenv("FLASK_SQLALCHEMY_DATABASE_URI", raising=False)
     monkeypatch.setenv("DATABASE_URL", "postgres://u@127.0.0.1:5432/confapp")
-    app = create_app({"SECRET_KEY": "x"})
+    app = create_app({"SECRET_KEY": "x", "PUBLIC_BASE_URL": "https://moeder.example.dk"})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@127.0.0.1:5432/confapp"
 
 

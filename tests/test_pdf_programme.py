@@ -154,3 +154,16 @@ def test_empty_programme() -> None:
     texts = page_texts(render_programme(data([])))
     assert len(texts) == 1
     assert "No agenda items yet" in texts[0] and "Page 1 of 1" in texts[0]
+
+
+def test_an_item_longer_than_a_page_flows_onto_the_next() -> None:
+    # The longest texts the agenda form accepts: 5,000 characters of description (with line
+    # breaks) and 500 of speakers. A table row cannot span pages unless it may split.
+    long_item = ProgrammeItem("11:00", "12:00", "Workshop D " * 18, "workshop", "Workshop",
+                              room="Lokale " * 17, speakers="Søren Østergård, " * 29,
+                              description="Kort linje.\n" * 416)
+    agenda = [long_item, ProgrammeItem("11:00", "12:00", "Parallel", "workshop", "Workshop",
+                                       description="Kort linje.\n" * 416)]
+    for chosen in (agenda[:1], agenda):
+        texts = page_texts(render_programme(data(chosen)))
+        assert len(texts) >= 3 and "Workshop D" in " ".join(texts)

@@ -106,7 +106,7 @@ def test_badge_sheets_of_eight(client, english, register_many, event, count, pag
     texts = pdf_texts(response)
     assert len(texts) == pages
     assert f'filename=badges-{event.id}.pdf' in response.headers["Content-Disposition"]
-    assert response.headers["Cache-Control"] == "no-store"
+    assert "no-store" in response.headers["Cache-Control"]
     text = " ".join(texts)
     if count == 0:
         assert "No badges to print" in text

@@ -1,6 +1,6 @@
 """Shared by the staff and attendee views: where mail links point, and event-scoped lookups."""
 
-from flask import abort, current_app, request
+from flask import abort, current_app, url_for
 
 from confapp.extensions import db
 from confapp.models import Registration
@@ -9,10 +9,15 @@ from confapp.services.registration import Site, use_site
 
 def current_site() -> Site:
     """The Site for this request, also bound to the session for mails queued deeper down."""
-    base_url = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
-    site = Site(base_url=base_url.rstrip("/"), secret_key=current_app.secret_key)
+    # Only from configuration: the request's Host header is whatever the sender wrote.
+    site = Site(base_url=current_app.config["PUBLIC_BASE_URL"], secret_key=current_app.secret_key)
     use_site(db.session, site)
     return site
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link to one of our pages, on the configured public address."""
+    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
 
 
 def registration_of_event(event_id: int, registration_id: int) -> Registration:

@@ -1,6 +1,8 @@
 """Staff accounts and their roles."""
 
 import enum
+import hmac
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -17,6 +19,10 @@ class Role(enum.StrEnum):
     VICE_CHAIR = "vice_chair"
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, Base):
     __tablename__ = "users"
 
@@ -26,6 +32,9 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Part of every session and remember-me cookie; a new one ends them all (logout, new
+    # password, new roles, deactivation).
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -41,6 +50,13 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        """What the session and the remember-me cookie hold: Flask-Login's alternative id."""
+        return f"{self.id}:{self.session_token}"
+
+    def session_token_matches(self, token: str) -> bool:
+        return hmac.compare_digest(self.session_token.encode(), token.encode())
 
 
 class UserRole(Base):

@@ -204,7 +204,9 @@ def _row_style(rows: Sequence[ProgrammeItem]) -> TableStyle:
 
 def _single(item: ProgrammeItem, labels: ProgrammeLabels, st: _Styles, width: float) -> Table:
     cells = [[_p(_time_text(item), st.time), _content(item, labels, st, with_room=True)]]
-    return Table(cells, colWidths=[_TIME_COL, width - _TIME_COL], style=_row_style([item]))
+    # splitInRow: an item longer than a page (the form allows 5,000 characters) flows on.
+    return Table(cells, colWidths=[_TIME_COL, width - _TIME_COL], style=_row_style([item]),
+                 splitInRow=1)
 
 
 def _parallel(
@@ -226,6 +228,7 @@ def _parallel(
         cells,
         colWidths=[_TIME_COL, _ROOM_COL, width - _TIME_COL - _ROOM_COL],
         style=_row_style(cluster),
+        splitInRow=1,
     )
     # A bar down the left edge ties the parallel rows together visually.
     table.setStyle([("LINEBEFORE", (0, 0), (0, -1), 2.5, _ACCENT)])

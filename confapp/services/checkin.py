@@ -17,6 +17,7 @@ from confapp.models.base import utcnow
 from confapp.services import ConfappError, tokens
 from confapp.services import registration as registrations
 from confapp.services.history import record
+from confapp.text_rules import clean_line
 
 
 class Outcome(enum.StrEnum):
@@ -78,8 +79,20 @@ def check_in_by_ticket(session: Session, event: Event, payload: str, secret_key:
     return check_in(session, registration, actor, now)
 
 
+class NotCheckedIn(ConfappError):
+    pass
+
+
 def undo(session: Session, registration: Registration, actor: str) -> None:
-    registration.checked_in_at = None
+    """Take a check-in back; NotCheckedIn if there is none (two desks may undo at once)."""
+    changed = session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.checked_in_at.is_not(None))
+        .values(checked_in_at=None)
+        .execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        raise NotCheckedIn(registration.id)
+    session.refresh(registration)
     record(session, registration, "check_in_undone", actor)
     session.flush()
 
@@ -95,7 +108,7 @@ def counts(session: Session, event: Event) -> tuple[int, int]:
 
 def search(session: Session, event: Event, query: str, limit: int = 25) -> list[Registration]:
     """People of the event whose name or organisation contains every word of ``query``."""
-    words = [w for w in query.lower().split() if w][:5]
+    words = [w[:100] for w in clean_line(query or "").lower().split() if w][:5]
     if not words:
         return []
     statement = select(Registration).where(Registration.event_id == event.id,

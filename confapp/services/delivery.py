@@ -23,6 +23,7 @@ from confapp.extensions import mail as mail_extension
 from confapp.models import Event, OutboxMail, Registration
 from confapp.services import outbox, tokens
 from confapp.services.calendar import event_ics
+from confapp.text_rules import clean_line
 
 log = logging.getLogger(__name__)
 
@@ -63,69 +64,109 @@ def _attachments(session: Session, mail: OutboxMail) -> list[tuple[str, str, byt
 def build_message(session: Session, mail: OutboxMail) -> Message:
     domain = current_app.config.get("MAIL_MESSAGE_ID_DOMAIN", "confapp.local")
     message = Message(
-        subject=mail.subject,
-        recipients=[mail.to_address],
+        # Header values are made safe here, where the headers are built: a line break in a
+        # stored title or subject (older rows, CLI input) would make Flask-Mail refuse the mail.
+        subject=clean_line(mail.subject).strip(),
+        recipients=[clean_line(mail.to_address).strip()],
         body=mail.body_text,
         html=mail.body_html or None,
-        sender=current_app.config.get("MAIL_DEFAULT_SENDER"),
-        extra_headers={
-            # Stable per outbox row: a resend after a crashed lease is recognisably the same mail.
-            "Message-ID": f"<outbox-{mail.id}@{domain}>",
-            "X-Confapp-Key": mail.idempotency_key,
-        },
+        sender=_sender(current_app.config.get("MAIL_DEFAULT_SENDER")),
+        extra_headers={"X-Confapp-Key": clean_line(mail.idempotency_key)},
     )
+    # The only Message-ID, stable per outbox row: a resend after a crashed lease is recognisably
+    # the same mail (Flask-Mail would otherwise make a random one).
+    message.msgId = f"<outbox-{mail.id}@{domain}>"
     for filename, content_type, data, disposition, headers in _attachments(session, mail):
         message.attach(filename, content_type, data, disposition=disposition, headers=headers)
     return message
 
 
+def _sender(sender: str | tuple[str, str] | list | None):
+    if isinstance(sender, (tuple, list)):
+        return tuple(clean_line(part).strip() for part in sender)
+    return clean_line(sender).strip() if sender else sender
+
+
+class _SMTP:
+    """One SMTP connection for a pass, opened when first needed and again after it broke."""
+
+    def __init__(self):
+        self.connection = None
+        self.unreachable: Exception | None = None
+
+    def send(self, message: Message) -> None:
+        if self.unreachable is not None:  # the server did not answer: don't wait on it per mail
+            raise self.unreachable
+        if self.connection is None:
+            try:
+                connection = mail_extension.connect()
+                connection.__enter__()
+            except (OSError, smtplib.SMTPException) as error:
+                self.unreachable = error
+                raise
+            self.connection = connection
+        self.connection.send(message)
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            try:
+                connection.__exit__(None, None, None)
+            except (OSError, smtplib.SMTPException):
+                pass
+
+
+def _outcome(error: Exception) -> tuple[str, str]:
+    """('failed' or 'retry', the reason shown to organisers) for an error sending one mail."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        text = f"{error.smtp_code} {error.smtp_error!r}"
+        return ("failed" if 500 <= error.smtp_code < 600 else "retry"), text
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        permanent = all(500 <= code < 600 for code, _ in error.recipients.values())
+        return ("failed" if permanent else "retry"), f"recipient refused: {error.recipients}"
+    if isinstance(error, (OSError, smtplib.SMTPException)):
+        return "retry", repr(error)  # the network or the server: may work next time
+    # Anything else comes from the mail itself (an address or header that cannot be encoded, a
+    # broken attachment) and would fail the same way every time.
+    return "failed", f"cannot be sent: {type(error).__name__}: {error}"
+
+
 def deliver_once(session: Session, *, owner: str | None = None, limit: int = 50) -> DeliveryReport:
-    """One pass: claim due mails, send them over one SMTP connection, record each outcome."""
+    """One pass: claim due mails, send them over one SMTP connection, record each outcome.
+
+    Whatever goes wrong with one mail (building it, encoding it, the server's answer) is
+    recorded on that mail alone; the others of the batch are still sent.
+    """
     owner = owner or worker_name()
     report = DeliveryReport()
     ids = outbox.claim(session, owner, limit=limit)
     session.commit()
     report.claimed = len(ids)
-    if not ids:
-        return report
-    try:
-        connection = mail_extension.connect()
-        connection.__enter__()
-    except (OSError, smtplib.SMTPException) as error:
-        for mail_id in ids:
-            mail = session.get(OutboxMail, mail_id)
-            outbox.mark_retry(session, mail_id, owner, mail.attempts, f"connect: {error}")
-            report.retried += 1
-        session.commit()
-        return report
+    smtp = _SMTP()
     try:
         for mail_id in ids:
             mail = session.get(OutboxMail, mail_id)
+            attempts = mail.attempts
             try:
-                connection.send(build_message(session, mail))
-            except smtplib.SMTPResponseException as error:
-                text = f"{error.smtp_code} {error.smtp_error!r}"
-                if 500 <= error.smtp_code < 600:
-                    outbox.mark_failed(session, mail_id, owner, text)
+                smtp.send(build_message(session, mail))
+            except Exception as error:  # noqa: BLE001 - every error is recorded on this mail
+                session.rollback()
+                outcome, reason = _outcome(error)
+                if outcome == "failed":
+                    log.warning("mail %s failed: %s", mail_id, reason)
+                    outbox.mark_failed(session, mail_id, owner, reason)
                     report.failed += 1
                 else:
-                    outbox.mark_retry(session, mail_id, owner, mail.attempts, text)
+                    outbox.mark_retry(session, mail_id, owner, attempts, reason)
                     report.retried += 1
-            except smtplib.SMTPRecipientsRefused as error:
-                outbox.mark_failed(session, mail_id, owner, f"recipient refused: {error.recipients}")
-                report.failed += 1
-            except (OSError, smtplib.SMTPException) as error:
-                outbox.mark_retry(session, mail_id, owner, mail.attempts, repr(error))
-                report.retried += 1
+                if not isinstance(error, smtplib.SMTPResponseException):
+                    smtp.close()  # the connection's state is unknown: the next mail opens anew
             else:
                 outbox.mark_sent(session, mail_id, owner)
                 report.sent += 1
             session.commit()
     finally:
-        try:
-            connection.__exit__(None, None, None)
-        except (OSError, smtplib.SMTPException):
-            pass
+        smtp.close()
     return report
 
 

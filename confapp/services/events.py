@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from confapp.models import AgendaItem, AgendaItemKind, Event, EventKind
+from confapp.models import AgendaItem, AgendaItemKind, Event, EventKind, WorkshopChoice
 from confapp.models.base import utcnow
 from confapp.services import ConfappError
 
@@ -146,6 +146,14 @@ def add_agenda_item(session: Session, event: Event, data: AgendaItemInput) -> Ag
 
 
 def update_agenda_item(session: Session, item: AgendaItem, data: AgendaItemInput) -> AgendaItem:
+    """Change an item; a workshop people have chosen stays a workshop (their seats hang on it)."""
+    if item.kind == AgendaItemKind.WORKSHOP and data.kind != AgendaItemKind.WORKSHOP:
+        chosen = session.scalar(select(func.count(WorkshopChoice.id))
+                                .where(WorkshopChoice.agenda_item_id == item.id))
+        if chosen:
+            raise InvalidInput({"kind": _l(
+                "%(n)d registrants have chosen this workshop, so it must stay a workshop.",
+                n=chosen)})
     _check_item(item.event, data, item)
     _apply(item, data)
     session.flush()

@@ -14,6 +14,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from confapp.models import Registration
+from confapp.text_rules import clean_text
 from confapp.timezones import utc_to_local
 
 Cell = str | int | datetime | None
@@ -61,6 +62,9 @@ def registration_rows(registrations: Iterable[Registration], *,
 
 
 def _safe_text(value: str) -> str:
+    """No formula, and no control character (openpyxl refuses them; stored data may predate
+    the form's rule): one attendee's odd input must not break the whole export."""
+    value = clean_text(value)
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
@@ -87,12 +91,14 @@ def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Cell]], sheet_title:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = (str(sheet_title).translate(_SHEET_TITLE_FORBIDDEN).strip() or "Sheet")[:31]
-    sheet.append([str(h) for h in headers])
+    sheet.append([clean_text(str(h)) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = [len(str(h)) for h in headers]
     for row_number, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                value = clean_text(value)
             cell = sheet.cell(row=row_number, column=column, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, even when the text starts with "="

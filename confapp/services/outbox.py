@@ -77,6 +77,15 @@ def claim(session: Session, owner: str, *, limit: int = 50, now: datetime | None
           lease_seconds: int = LEASE_SECONDS) -> list[int]:
     """Lease up to ``limit`` due mails to ``owner``; returns their ids. The caller commits."""
     now = now or utcnow()
+    # A mail whose worker died at every attempt (it never got to record an outcome) ends here.
+    session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.status == MailStatus.SENDING, OutboxMail.lease_expires_at < now,
+               OutboxMail.attempts >= MAX_ATTEMPTS)
+        .values(status=MailStatus.FAILED, lease_owner=None, lease_expires_at=None,
+                last_error=f"gave up after {MAX_ATTEMPTS} attempts: the worker sending it "
+                           "stopped each time")
+        .execution_options(synchronize_session=False))
     candidates = select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)

@@ -35,13 +35,19 @@ def personal_token(secret_key: str, registration_id: int, nonce: str) -> str:
 def token_registration_id(token: str) -> int | None:
     """The registration id a token claims to be for (not yet verified)."""
     head, _, mac = (token or "").partition(".")
-    return int(head) if head.isdigit() and len(head) < 12 and mac else None
+    # isdigit() alone accepts other scripts' digits ("١"); a link is plain ASCII. Ids stop at
+    # the database's integer range (PostgreSQL refuses to look up a larger one).
+    if head.isascii() and head.isdigit() and len(head) < 12 and mac and int(head) < 2**31:
+        return int(head)
+    return None
 
 
 def token_matches(secret_key: str, token: str, registration_id: int, nonce: str | None) -> bool:
     if not nonce:
         return False
-    return hmac.compare_digest(token, personal_token(secret_key, registration_id, nonce))
+    # As bytes: compare_digest refuses str with non-ASCII characters, and a URL may hold any.
+    return hmac.compare_digest(token.encode("utf-8", "surrogatepass"),
+                               personal_token(secret_key, registration_id, nonce).encode())
 
 
 def _ticket_signer(secret_key: str) -> Signer:

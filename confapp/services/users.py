@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from confapp.models import Role, User, UserRole
+from confapp.models.user import new_session_token
 from confapp.services import ConfappError
 
 MIN_PASSWORD_LENGTH = 10
@@ -56,24 +57,38 @@ def create_user(
 
 
 def set_password(session: Session, email: str, password: str) -> User:
+    """Set a new password; every session and remember-me cookie of the account ends."""
     user = find_user(session, email)
     if user is None:
         raise UnknownUser(email)
     _check_password_strength(password)
     user.password_hash = generate_password_hash(password)
-    session.flush()
+    end_sessions(session, user)
     return user
 
 
 def set_roles(session: Session, email: str, roles: set[Role]) -> User:
+    """Replace the account's roles; a change ends its sessions, so they log in to the new ones."""
     user = find_user(session, email)
     if user is None:
         raise UnknownUser(email)
+    if roles == user.roles:
+        return user
     keep = [row for row in user.role_rows if row.role in roles]
     added = [UserRole(role=role) for role in sorted(roles - {row.role for row in keep})]
     user.role_rows = keep + added
-    session.flush()
+    end_sessions(session, user)
     return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every session and remember-me cookie of ``user``, on every device.
+
+    Both hold the user's current session token (``User.get_id``); a new token makes them
+    all unknown to the login manager.
+    """
+    user.session_token = new_session_token()
+    session.flush()
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

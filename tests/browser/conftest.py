@@ -43,8 +43,13 @@ def page(browser):
     context = browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Every page runs under the app's Content-Security-Policy: a blocked script or style is a bug.
+    csp_violations = []
+    page.on("console", lambda message: csp_violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert csp_violations == [], csp_violations
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
-from confapp.forms import Form
+from confapp.forms import DeliverableEmail, Form
 from confapp.models import Category, Event
 from confapp.services.registration import RegistrationInput
 from confapp.templating import CATEGORY_LABELS
@@ -32,9 +32,8 @@ class RegistrationForm(Form):
     last_name = _text(_l("Last name"), 100)
     email = EmailField(_l("E-mail"), validators=[
         DataRequired(REQUIRED),
-        Email(message=_l("Enter a valid e-mail address, like name@example.dk."),
-              check_deliverability=False),
-        Length(max=254)])
+        DeliverableEmail(),
+        Length(max=254, message=_l("At most %(max)d characters."))])
     organisation = _text(_l("Organisation"), 200)
     category = SelectField(_l("Which group do you belong to?"), validators=[DataRequired(REQUIRED)],
                            choices=[("", _l("Choose…"))] + [(c.value, label) for c, label

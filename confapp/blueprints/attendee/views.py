@@ -16,7 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from confapp.blueprints.attendee.forms import CancelForm, registration_form
-from confapp.blueprints.site import current_site
+from confapp.blueprints.site import current_site, public_url
 from confapp.extensions import db, limiter
 from confapp.models import Event, RegistrationStatus
 from confapp.pdf.ticket import TicketData, render_ticket
@@ -184,7 +184,7 @@ def ticket_pdf(token: str):
 def ics(token: str):
     registration = _open(token)
     event = registration.event
-    url = url_for("public.event", event_id=event.id, _external=True)
+    url = public_url("public.event", event_id=event.id)
     return Response(event_ics(event, url), mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="event-{event.id}.ics"'})
 

@@ -28,6 +28,7 @@ from confapp.models import Event, Role
 from confapp.services import checkin
 from confapp.services.checkin import Outcome
 from confapp.services.registration import AlreadyRegistered, RegistrationError
+from confapp.text_rules import clean_line
 
 bp = Blueprint("checkin", __name__, url_prefix="/checkin")
 restrict_blueprint(bp, Role.ORGANISER, Role.ADMINISTRATOR)
@@ -60,11 +61,11 @@ def _result_view(result: checkin.CheckinResult) -> dict:
 
 
 def _desk(event: Event, form: ScanForm, result: dict | None = None, status: int = 200):
+    query = clean_line(request.args.get("q", ""))[:200]
     checked_in, confirmed = checkin.counts(db.session, event)
     return render_template("checkin/desk.html", event=event, form=form, result=result,
                            checked_in=checked_in, confirmed=confirmed,
-                           query=request.args.get("q", ""),
-                           matches=checkin.search(db.session, event, request.args.get("q", ""))), status
+                           query=query, matches=checkin.search(db.session, event, query)), status
 
 
 @bp.get("/<int:event_id>")
@@ -104,9 +105,15 @@ def check_in_by_name(event_id: int, registration_id: int):
 def undo(event_id: int, registration_id: int):
     event = _event(event_id)
     registration = registration_of_event(event.id, registration_id)
-    checkin.undo(db.session, registration, actor=current_user.email)
-    db.session.commit()
-    flash(_("The check-in of %(name)s was undone.", name=registration.name), "success")
+    try:
+        checkin.undo(db.session, registration, actor=current_user.email)
+    except checkin.NotCheckedIn:
+        db.session.rollback()
+        flash(_("%(name)s is not checked in, so there is nothing to undo.",
+                name=registration.name), "error")
+    else:
+        db.session.commit()
+        flash(_("The check-in of %(name)s was undone.", name=registration.name), "success")
     return redirect(url_for("checkin.desk", event_id=event.id))
 
 

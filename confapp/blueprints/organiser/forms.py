@@ -31,20 +31,37 @@ REQUIRED = _l("This field is required.")
 BAD_DATETIME = _l("Enter a date and time, e.g. 2027-05-12 09:00.")
 
 
+# Far outside these years a date is a typing error, and year 1 cannot even be shifted to UTC.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# More seats than any venue has; also keeps the number inside the database's integer.
+MAX_CAPACITY = 100_000
+
+
+def _plausible_year(form, field) -> None:
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(_l("Enter a date between the years %(first)d and %(last)d.",
+                                 first=FIRST_YEAR, last=LAST_YEAR))
+
+
 def _when(label, required: bool = True):
     validators = [InputRequired(REQUIRED)] if required else [Optional()]
-    return DateTimeLocalField(label, format=DATETIME_FORMAT, validators=validators)
+    return DateTimeLocalField(label, format=DATETIME_FORMAT,
+                              validators=[*validators, _plausible_year])
 
 
 def _ends_after_starts(form, field) -> None:
-    # Checked here too so that every error shows at once, not one round-trip at a time.
-    if form.starts_at.data and field.data and field.data <= form.starts_at.data:
+    # Checked here too so that every error shows at once, not one round-trip at a time. Only
+    # against a start that was posted and valid: otherwise it is the stored, UTC value.
+    if form.starts_at.raw_data and not form.starts_at.errors and form.starts_at.data \
+            and field.data and field.data <= form.starts_at.data:
         raise ValidationError(_l("The end must be after the start."))
 
 
-def _not_negative(form, field) -> None:
+def _seat_count(form, field) -> None:
     if field.data is not None and field.data < 0:
         raise ValidationError(_l("The capacity cannot be negative."))
+    if field.data is not None and field.data > MAX_CAPACITY:
+        raise ValidationError(_l("At most %(max)d seats.", max=MAX_CAPACITY))
 
 
 def _utc(value):
@@ -65,7 +82,7 @@ class EventForm(Form):
         Optional(), URL(message=_l("Enter a full web address, starting with https://.")),
         Length(max=500)])
     capacity = IntegerField(_l("Capacity (seats)"), validators=[
-        InputRequired(REQUIRED), _not_negative])
+        InputRequired(REQUIRED), _seat_count])
     registration_opens_at = _when(_l("Registration opens"), required=False)
     registration_closes_at = _when(_l("Registration closes"), required=False)
     invite_only = BooleanField(_l("By invitation only (registrants must give an access code)"))
@@ -108,7 +125,7 @@ class AgendaItemForm(Form):
     room = StringField(_l("Room"), validators=[Length(max=120)])
     speakers = StringField(_l("Speakers"), validators=[Length(max=500)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
-    capacity = IntegerField(_l("Seats in this workshop"), validators=[Optional(), _not_negative])
+    capacity = IntegerField(_l("Seats in this workshop"), validators=[Optional(), _seat_count])
     submit = SubmitField(_l("Save item"))
 
     validate_ends_at = _ends_after_starts

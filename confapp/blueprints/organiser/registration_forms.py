@@ -45,7 +45,11 @@ class RegistrationFilterForm(Form):
         self.validate()
 
         def good(field) -> str:
-            return "" if field.errors else (field.data or "")
+            value = "" if field.errors else (field.data or "").strip()
+            # Optional() lets a blank value (" ") past the choice check: only real choices count.
+            if isinstance(field, SelectField) and value not in {str(k) for k, _ in field.choices}:
+                return ""
+            return value
 
         workshop = good(self.workshop)
         return RegistrationFilter(

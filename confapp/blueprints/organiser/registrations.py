@@ -253,6 +253,9 @@ def mail_registrants(event_id: int):
         return redirect(url_for("organiser.event_outbox", event_id=event.id))
     if form.nonce.errors:  # lost or altered in the browser: nothing the organiser could fix
         form.nonce.data, form.nonce.errors = new_nonce(), []
+        if form.send.data:
+            flash(_("The message was not sent: the page had expired. Check it and send it "
+                    "again."), "error")
     # Counting needs only the recipient fields, so "Count recipients" works before writing.
     recipient_count = queries.count_announcement_recipients(
         db.session, event.id, form.statuses(), form.chosen_category())

@@ -45,7 +45,7 @@ def set_language():
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
     target = request.form.get("next")
-    return redirect(target if is_safe_redirect(target) else url_for("public.index"))
+    return redirect(is_safe_redirect(target) or url_for("public.index"))
 
 
 @bp.get("/privacy")

@@ -10,8 +10,9 @@ gunicorn on 127.0.0.1 (``--workers`` x ``--threads``, gthread) and lets ``--clie
 concurrent clients submit ``--attempts`` registrations (unique addresses) through
 ``POST /events/<id>/register``, CSRF included, timing every POST. Afterwards it counts
 confirmed and waitlisted registrations in the database. The last line printed is JSON:
-{"db", "attempts", "registrations_per_s", "p50_ms", "p95_ms", "p99_ms", "confirmed",
-"waitlisted", "errors"}; errors are responses other than 2xx/3xx plus exceptions.
+{"db", "attempts", "registrations_per_s", "p50_ms", "p95_ms", "p99_ms",
+"server_cpu_ms_per_post", "confirmed", "waitlisted", "errors"}; errors are responses other than
+2xx/3xx plus exceptions.
 
 Clients
     Each client is a process (``--client-mode process``, default) with one keep-alive
@@ -26,10 +27,20 @@ Clients
     templates are compiled and connections pooled in each worker; those are not counted.
 
 Besides the latencies it prints the CPU milliseconds per POST spent by gunicorn, by a local
-PostgreSQL server and by the clients (from /proc): on a shared machine that figure is far
+PostgreSQL server and by the clients (from /proc; gunicorn's workers are measured only once
+all of them have loaded the app): on a shared machine that figure is far
 steadier than requests per second, so compare variants with it. ``--py-spy FILE`` records the
 server during the run (extra py-spy options in PY_SPY_ARGS, e.g. ``--gil`` for CPU only);
 ``--app`` and ``--env`` run a variant of the app or configuration.
+
+``--ceiling`` also serves bench/ceiling_app.py (Flask + the same ten-field Flask-WTF form with
+CSRF + one INSERT into one table) with the same gunicorn settings, on the same database server
+(PostgreSQL: table bench_ceiling_registrations in the same database, dropped afterwards; SQLite:
+a file of its own), and lets the same clients rush it with as many attempts. The two
+run interleaved in ``--rounds`` rounds (confapp first in even rounds, the ceiling first in odd
+ones), so the noise of a shared machine falls on both alike. The last line then adds
+``server_cpu_ms_per_post``, ``ceiling_server_cpu_ms_per_post``, ``ceiling_registrations_per_s``
+and ``cpu_ratio_to_ceiling`` (confapp's server CPU per POST over the ceiling's).
 
 The server runs with FLASK_RATELIMIT_ENABLED=false (all clients share 127.0.0.1) and
 FLASK_MAIL_SUPPRESS_SEND=true; mails still go to the outbox table, as in production.
@@ -44,7 +55,6 @@ import argparse
 import http.client
 import json
 import multiprocessing
-import os
 import shutil
 import statistics
 import sys
@@ -52,30 +62,32 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlencode
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tests.serverproc import ServerProcess
+from _common import (
+    SERVER_SIZES,
+    Browser,
+    ServerProcess,
+    bench_app,
+    percentile,
+    postgres_url_or_reexec,
+    postmaster_pid,
+    sqlalchemy_url,
+    start_py_spy,
+    stop_py_spy,
+    tree_cpu_seconds,
+    wait_until_idle,
+)
 
-INNER_FLAG = "CONFAPP_BENCH_INSIDE_PG"
 FORM_FIELDS = {
     "first_name": "Kirsten", "last_name": "Østergård", "organisation": "Jobcenter Holstebro",
     "category": "jobcentre", "job_title": "Teamleder",
 }
-# gunicorn sizes measured on the 2-core machine (1000 attempts, 16 clients; medians of runs on
-# a shared, noisy host). PostgreSQL: 2x1 leaves the CPUs idle while workers wait on the
-# database (45-52/s); 2x2, 3x1 and 4x2 did best (75-93/s), 4x2 with the best tail.
-# SQLite: every POST holds the single write lock from its first query, so sizes differ
-# little (55-79/s); 2x4 and 4x1 did best; 1xN is the only size without cross-process
-# busy-wait sleeps, which is what gives SQLite its long p99.
-DEFAULTS = {
-    "sqlite": {"workers": 2, "threads": 4},
-    "postgresql": {"workers": 4, "threads": 2},
-}
+CEILING_APP = "bench.ceiling_app:create_app()"
 
 
 # --- database -----------------------------------------------------------------------------
@@ -84,14 +96,13 @@ def prepare_database(url: str, capacity: int) -> tuple[int, int]:
     """Migrate, then create the rush event and a warm-up event; returns their ids."""
     from flask_migrate import upgrade
 
-    from confapp import create_app
     from confapp.extensions import db
     from confapp.models import EventKind
     from confapp.models.base import utcnow
     from confapp.services import events
     from confapp.services.events import EventInput
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-migrate"})
+    app = bench_app(url)
     with app.app_context():
         upgrade()
         starts = utcnow().replace(microsecond=0) + timedelta(days=60)
@@ -111,12 +122,7 @@ def prepare_database(url: str, capacity: int) -> tuple[int, int]:
 def count_outcome(url: str, event_id: int) -> dict:
     from sqlalchemy import create_engine, text
 
-    from confapp import create_app
-
-    # Through create_app for the URL normalisation (postgres:// → psycopg) only.
-    url = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"}).config[
-        "SQLALCHEMY_DATABASE_URI"]
-    engine = create_engine(url)
+    engine = create_engine(sqlalchemy_url(url))
     with engine.connect() as conn:
         by_status = dict(conn.execute(text(
             "SELECT status, count(*) FROM registrations WHERE event_id = :e GROUP BY status"),
@@ -133,60 +139,23 @@ def count_outcome(url: str, event_id: int) -> dict:
 
 # --- clients ------------------------------------------------------------------------------
 
-class Client:
-    """One person's browser: a keep-alive connection, a session cookie and a CSRF token."""
+class Client(Browser):
+    """A registrant's browser: the session cookie and the CSRF token of the form it opened."""
 
-    def __init__(self, port: int):
-        self.port = port
-        self.connection: http.client.HTTPConnection | None = None
-        self.cookie = ""
-        self.token = ""
-
-    def _connect(self) -> http.client.HTTPConnection:
-        if self.connection is None:
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        return self.connection
-
-    def _close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
-
-    def _exchange(self, method: str, path: str, body: str | None = None,
-                  headers: dict | None = None) -> tuple[int, bytes]:
-        connection = self._connect()
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            data = response.read()
-        except Exception:
-            self._close()
-            raise
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie" and value.startswith("session="):
-                self.cookie = value.split(";", 1)[0]
-        if response.will_close:
-            self._close()
-        return response.status, data
+    token = ""
 
     def open_form(self, path: str) -> None:
         self.cookie = ""
-        status, body = self._exchange("GET", path)
-        if status != 200:
-            raise RuntimeError(f"GET {path}: HTTP {status}")
-        marker = b'name="csrf_token" value="'
-        start = body.index(marker) + len(marker)
-        self.token = body[start:body.index(b'"', start)].decode()
+        self.token = self.csrf_token(path)
 
     def register(self, path: str, email: str) -> int:
-        body = urlencode({**FORM_FIELDS, "email": email, "csrf_token": self.token})
-        status, _ = self._exchange("POST", path, body, {
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": self.cookie})
+        status, _, _ = self.post_form(path, {**FORM_FIELDS, "email": email,
+                                             "csrf_token": self.token})
         return status
 
 
 def run_client(index: int, count: int, port: int, rush_path: str, warmup_path: str,
-               warmup: int, get_each_time: bool, barrier, results) -> None:
+               warmup: int, get_each_time: bool, tag: str, barrier, results) -> None:
     """Warm up, wait for everyone, then register ``count`` people; report latencies."""
     client = Client(port)
     latencies: list[float] = []
@@ -196,7 +165,7 @@ def run_client(index: int, count: int, port: int, rush_path: str, warmup_path: s
     try:
         client.open_form(warmup_path)
         for n in range(warmup):
-            client.register(warmup_path, f"warmup-{index}-{n}@example.dk")
+            client.register(warmup_path, f"warmup-{tag}{index}-{n}@example.dk")
         client.open_form(rush_path)
         barrier.wait()
         started = time.monotonic()
@@ -206,7 +175,7 @@ def run_client(index: int, count: int, port: int, rush_path: str, warmup_path: s
             try:
                 if get_each_time:
                     client.open_form(rush_path)
-                status = client.register(rush_path, f"rush-{index}-{n}@example.dk")
+                status = client.register(rush_path, f"rush-{tag}{index}-{n}@example.dk")
             except (OSError, http.client.HTTPException, RuntimeError) as error:
                 errors += 1  # counted; the next attempt reconnects
                 statuses[type(error).__name__] += 1
@@ -225,7 +194,8 @@ def run_client(index: int, count: int, port: int, rush_path: str, warmup_path: s
 
 
 def rush(port: int, rush_path: str, warmup_path: str, *, clients: int, attempts: int,
-         warmup: int, get_each_time: bool, mode: str, cpu_roots: dict[str, int]) -> dict:
+         warmup: int, get_each_time: bool, mode: str, cpu_roots: dict[str, int],
+         tag: str = "") -> dict:
     """Run the clients; also returns the CPU seconds that ``cpu_roots``' process trees spent."""
     shares = [attempts // clients + (1 if i < attempts % clients else 0) for i in range(clients)]
     import resource
@@ -236,15 +206,15 @@ def rush(port: int, rush_path: str, warmup_path: str, *, clients: int, attempts:
         context = multiprocessing.get_context("fork")
         barrier, results = context.Barrier(clients + 1), context.Queue()
         workers = [context.Process(target=run_client, args=(
-            i, shares[i], port, rush_path, warmup_path, warmup, get_each_time, barrier, results))
-            for i in range(clients)]
+            i, shares[i], port, rush_path, warmup_path, warmup, get_each_time, tag, barrier,
+            results)) for i in range(clients)]
     else:
         import queue
 
         barrier, results = threading.Barrier(clients + 1), queue.Queue()
         workers = [threading.Thread(target=run_client, args=(
-            i, shares[i], port, rush_path, warmup_path, warmup, get_each_time, barrier, results))
-            for i in range(clients)]
+            i, shares[i], port, rush_path, warmup_path, warmup, get_each_time, tag, barrier,
+            results)) for i in range(clients)]
     for worker in workers:
         worker.start()
     try:
@@ -271,48 +241,41 @@ def rush(port: int, rush_path: str, warmup_path: str, *, clients: int, attempts:
             "errors": sum(r[2] for r in reports), "seconds": max(finished - started, 1e-9)}
 
 
-def tree_cpu_seconds(root: int) -> float:
-    """User + system CPU seconds of a process and its live descendants (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    parent_of, cpu = {}, {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parent_of[int(entry)] = int(fields[1])
-        cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
-    total, todo = 0.0, [root]
-    while todo:
-        pid = todo.pop()
-        total += cpu.get(pid, 0.0)
-        todo.extend(child for child, parent in parent_of.items() if parent == pid)
-    return total
+def merge(results: list[dict]) -> dict:
+    """Several rounds' results as one: latencies, statuses, CPU, errors and busy seconds add up."""
+    cpu: Counter = Counter()
+    statuses: Counter = Counter()
+    for result in results:
+        cpu.update(result["cpu"])
+        statuses.update(result["statuses"])
+    return {"latencies": sorted(ms for r in results for ms in r["latencies"]),
+            "statuses": statuses, "cpu": dict(cpu),
+            "errors": sum(r["errors"] for r in results),
+            "seconds": sum(r["seconds"] for r in results)}
 
 
-def postmaster_pid(url: str) -> int | None:
-    """The local PostgreSQL server's pid, to count its CPU too (None if not readable)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.exc import SQLAlchemyError
-
-    try:
-        engine = create_engine(url)
-        with engine.connect() as conn:
-            data_directory = conn.execute(text("SHOW data_directory")).scalar()
-        engine.dispose()
-        return int(Path(data_directory, "postmaster.pid").read_text().split()[0])
-    except (OSError, ValueError, SQLAlchemyError):  # not local, or not allowed to read it
-        return None
+def successes_per_second(result: dict) -> float:
+    return sum(n for s, n in result["statuses"].items() if s.isdigit()
+               and 200 <= int(s) < 400) / result["seconds"]
 
 
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return 0.0
-    rank = max(1, min(len(sorted_values), round(p / 100 * len(sorted_values) + 0.5)))
-    return sorted_values[rank - 1]
+def cpu_ms_per_post(result: dict, name: str = "gunicorn") -> float:
+    return result["cpu"].get(name, 0.0) * 1000 / max(1, len(result["latencies"]))
+
+
+def describe(label: str, result: dict) -> None:
+    latencies = result["latencies"]
+    print(f"{label}: {len(latencies)} POSTs in {result['seconds']:.2f} s; statuses "
+          f"{dict(sorted(result['statuses'].items()))}")
+    if latencies:
+        print(f"{label} latency ms: min {latencies[0]:.1f}  mean {statistics.fmean(latencies):.1f}  "
+              f"p50 {percentile(latencies, 50):.1f}  p90 {percentile(latencies, 90):.1f}  "
+              f"p95 {percentile(latencies, 95):.1f}  p99 {percentile(latencies, 99):.1f}  "
+              f"max {latencies[-1]:.1f}")
+    # CPU per POST is steadier than throughput on a shared machine: compare variants with it.
+    print(f"{label} CPU ms per POST: " + ", ".join(
+        f"{name} {seconds * 1000 / max(1, len(latencies)):.2f}"
+        for name, seconds in result["cpu"].items()))
 
 
 # --- main ---------------------------------------------------------------------------------
@@ -331,6 +294,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--get-each-time", action="store_true",
                         help="GET the form (new session) before every POST")
     parser.add_argument("--client-mode", choices=("process", "thread"), default="process")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="also rush bench/ceiling_app.py, interleaved, and compare")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="with --ceiling: rounds of confapp and ceiling in turn")
     parser.add_argument("--py-spy", metavar="FILE",
                         help="record the server with py-spy during the rush (speedscope JSON)")
     parser.add_argument("--server-log", metavar="FILE", help="keep gunicorn's log here")
@@ -344,20 +311,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    if args.db == "postgresql" and not args.database_url:
-        if os.environ.get("TEST_DATABASE_URL"):  # inside scripts/with-postgres.sh already
-            args.database_url = os.environ["TEST_DATABASE_URL"]
-        elif os.environ.get(INNER_FLAG):
-            raise SystemExit("scripts/with-postgres.sh did not set TEST_DATABASE_URL")
-        else:  # start a throwaway cluster around ourselves; it stops when we exit
-            script = str(REPO_ROOT / "scripts" / "with-postgres.sh")
-            os.environ[INNER_FLAG] = "1"
-            os.environ.pop("PG_PORT", None)  # let it pick a free port
-            sys.stdout.flush()
-            os.execv(script, [script, sys.executable, str(Path(__file__).resolve()), *argv])
-    defaults = DEFAULTS[args.db]
-    workers = args.workers or defaults["workers"]
-    threads = args.threads or defaults["threads"]
+    if args.db == "postgresql":
+        args.database_url = postgres_url_or_reexec(__file__, argv, args.database_url)
+    sizes = SERVER_SIZES[args.db]
+    workers = args.workers or sizes["workers"]
+    threads = args.threads or sizes["threads"]
+    rounds = max(1, args.rounds) if args.ceiling else 1
 
     tmp = Path(tempfile.mkdtemp(prefix="confapp-rush-"))
     try:
@@ -368,86 +327,102 @@ def main(argv: list[str]) -> int:
         print(f"gunicorn: {workers} workers x {threads} threads (gthread); clients: "
               f"{args.clients} {args.client_mode}es, keep-alive http.client, "
               f"{'GET+POST' if args.get_each_time else 'one GET, then POSTs'}", flush=True)
+        postmaster = postmaster_pid(url) if args.db == "postgresql" else None
+
+        ceiling_url = None
+        if args.ceiling:
+            from ceiling_app import init_schema
+
+            ceiling_url = (f"sqlite:///{tmp / 'ceiling.sqlite3'}" if args.db == "sqlite"
+                           else sqlalchemy_url(url))
+            init_schema(ceiling_url)
+            print(f"ceiling: {CEILING_APP} on {'its own SQLite file' if args.db == 'sqlite' else 'the same PostgreSQL'}; "
+                  f"{rounds} interleaved rounds", flush=True)
 
         env = dict(item.split("=", 1) for item in args.env)
-        with ServerProcess({"FLASK_SQLALCHEMY_DATABASE_URI": url, **env}, workers=workers,
-                           threads=threads, app=args.app) as server:
-            spy = start_py_spy(server, args.py_spy) if args.py_spy else None
-            cpu_roots = {"gunicorn": server.process.pid}
-            if args.db == "postgresql" and (postmaster := postmaster_pid(url)):
-                cpu_roots["postgresql"] = postmaster
+        targets = [("confapp", {"FLASK_SQLALCHEMY_DATABASE_URI": url, **env}, args.app)]
+        if args.ceiling:
+            targets.append(("ceiling", {"CEILING_DATABASE_URL": ceiling_url}, CEILING_APP))
+        servers = {name: ServerProcess(server_env, workers=workers, threads=threads, app=app)
+                   for name, server_env, app in targets}
+        results: dict[str, list[dict]] = {name: [] for name in servers}
+        with ExitStack() as stack:
+            for server in servers.values():
+                stack.enter_context(server)  # stopped at the end, also on failure
+            for server in servers.values():
+                wait_until_idle(server.process.pid)  # every worker has loaded its app
+            spy = start_py_spy(servers["confapp"], args.py_spy) if args.py_spy else None
             try:
-                result = rush(server.port, f"/events/{rush_event}/register",
-                              f"/events/{warmup_event}/register", clients=args.clients,
-                              attempts=args.attempts, warmup=args.warmup,
-                              get_each_time=args.get_each_time, mode=args.client_mode,
-                              cpu_roots=cpu_roots)
+                for round_number in range(rounds):
+                    order = list(servers) if round_number % 2 == 0 else list(reversed(servers))
+                    share = (args.attempts // rounds
+                             + (1 if round_number < args.attempts % rounds else 0))
+                    for name in order:
+                        server = servers[name]
+                        cpu_roots = {"gunicorn": server.process.pid}
+                        if postmaster:
+                            cpu_roots["postgresql"] = postmaster
+                        results[name].append(rush(
+                            server.port, f"/events/{rush_event}/register",
+                            f"/events/{warmup_event}/register", clients=args.clients,
+                            attempts=share, warmup=args.warmup if round_number == 0 else 0,
+                            get_each_time=args.get_each_time, mode=args.client_mode,
+                            cpu_roots=cpu_roots, tag=f"{round_number}x" if rounds > 1 else ""))
             finally:
                 if spy is not None:
                     stop_py_spy(spy)
-            log = server.log_text()
+            logs = {name: server.log_text() for name, server in servers.items()}
         if args.server_log:
-            Path(args.server_log).write_text(log)
+            Path(args.server_log).write_text(logs["confapp"])
         outcome = count_outcome(url, rush_event)
+        if args.ceiling:
+            from ceiling_app import count_rows, drop_schema
+
+            ceiling_rows = count_rows(ceiling_url, rush_event)
+            drop_schema(ceiling_url)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
+    result = merge(results["confapp"])
     latencies = result["latencies"]
-    per_second = sum(n for s, n in result["statuses"].items() if s.isdigit()
-                     and 200 <= int(s) < 400) / result["seconds"]
-    print(f"{len(latencies)} POSTs in {result['seconds']:.2f} s; statuses "
-          f"{dict(sorted(result['statuses'].items()))}")
-    if latencies:
-        print(f"latency ms: min {latencies[0]:.1f}  mean {statistics.fmean(latencies):.1f}  "
-              f"p50 {percentile(latencies, 50):.1f}  p90 {percentile(latencies, 90):.1f}  "
-              f"p95 {percentile(latencies, 95):.1f}  p99 {percentile(latencies, 99):.1f}  "
-              f"max {latencies[-1]:.1f}")
-    # CPU per POST is steadier than throughput on a shared machine: compare variants with it.
-    print("CPU ms per POST: " + ", ".join(
-        f"{name} {seconds * 1000 / max(1, len(latencies)):.2f}"
-        for name, seconds in result["cpu"].items()))
+    describe("confapp", result)
     print(f"database: {outcome['confirmed']} confirmed, {outcome['waitlisted']} waitlisted, "
           f"events.seats_taken {outcome['seats_taken']}, {outcome['outbox']} mails queued")
-    problems = [line for line in log.splitlines()
+    problems = [line for line in logs["confapp"].splitlines()
                 if "database is locked" in line or "Traceback" in line or "[CRITICAL]" in line]
     if problems:
         print(f"server log: {len(problems)} problem lines, first: {problems[0]}")
     if outcome["confirmed"] != min(args.capacity, args.attempts):
         print(f"WARNING: expected {min(args.capacity, args.attempts)} confirmed")
-    print(json.dumps({
+    summary = {
         "db": args.db,
         "attempts": args.attempts,
-        "registrations_per_s": round(per_second, 1),
+        "registrations_per_s": round(successes_per_second(result), 1),
         "p50_ms": round(percentile(latencies, 50), 1),
         "p95_ms": round(percentile(latencies, 95), 1),
         "p99_ms": round(percentile(latencies, 99), 1),
-        "confirmed": outcome["confirmed"],
-        "waitlisted": outcome["waitlisted"],
-        "errors": result["errors"],
-    }))
-    return 0 if result["errors"] == 0 else 1
-
-
-def start_py_spy(server: ServerProcess, path: str):
-    import subprocess
-
-    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    return subprocess.Popen([py_spy, "record", "--pid", str(server.process.pid), "--subprocesses",
-                             "--format", "speedscope", "--rate", "200", "--output", path,
-                             "--nonblocking", *os.environ.get("PY_SPY_ARGS", "").split()], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-
-
-def stop_py_spy(process) -> None:
-    import signal
-    import subprocess
-
-    process.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        "server_cpu_ms_per_post": round(cpu_ms_per_post(result), 2),
+    }
+    ceiling_errors = 0
+    if args.ceiling:
+        ceiling = merge(results["ceiling"])
+        describe("ceiling", ceiling)
+        print(f"ceiling database: {ceiling_rows} rows")
+        ceiling_errors = ceiling["errors"]
+        ceiling_cpu = cpu_ms_per_post(ceiling)
+        summary.update({
+            "ceiling_server_cpu_ms_per_post": round(ceiling_cpu, 2),
+            "ceiling_registrations_per_s": round(successes_per_second(ceiling), 1),
+            "cpu_ratio_to_ceiling": round(cpu_ms_per_post(result) / ceiling_cpu, 2)
+            if ceiling_cpu else None,
+        })
+        if ceiling_errors or ceiling_rows != args.attempts:
+            print(f"WARNING: ceiling had {ceiling_errors} errors, {ceiling_rows} rows "
+                  f"for {args.attempts} attempts")
+    summary.update({"confirmed": outcome["confirmed"], "waitlisted": outcome["waitlisted"],
+                    "errors": result["errors"]})
+    print(json.dumps(summary))
+    return 0 if result["errors"] == 0 and ceiling_errors == 0 else 1
 
 
 if __name__ == "__main__":

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image
-
 from confapp.pdf.qr import QUIET_ZONE, qr_matrix
 
 
@@ -15,6 +13,8 @@ def qr_png(payload: str, box_size: int = 8) -> bytes:
     ``box_size`` is the number of pixels per module. Uses the same matrix as the PDFs
     (byte mode, error correction M), so a ticket PNG and its badge encode identically.
     """
+    from PIL import Image  # here, not at import: only ticket downloads and the worker need it
+
     if box_size < 1:
         raise ValueError("box_size must be at least 1")
     matrix = qr_matrix(payload)

@@ -17,6 +17,7 @@ from confapp.models import (
     RegistrationStatus,
     Role,
 )
+from confapp.timezones import utc_to_local
 
 EVENT_KIND_LABELS = {
     EventKind.CONFERENCE: _l("Employment conference"),
@@ -156,7 +157,8 @@ def is_safe_redirect(target: str | None, base_url: str | None = None) -> str | N
 
 def time_range_text(start: datetime, end: datetime) -> str:
     """'12. maj 2027 09.00–16.00', or both dates when the range spans days."""
-    if format_date(start, "yyyyMMdd") == format_date(end, "yyyyMMdd"):
+    # Same day in Copenhagen: compared as dates, not by formatting both (Babel is slow).
+    if utc_to_local(start).date() == utc_to_local(end).date():
         return f"{format_date(start, 'long')} {format_time(start, 'short')}–{format_time(end, 'short')}"
     return f"{format_datetime(start, 'medium')} – {format_datetime(end, 'medium')}"
 
@@ -174,6 +176,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["mail_status"] = lambda s: MAIL_STATUS_LABELS.get(s, s)
     app.jinja_env.filters["mail_kind"] = lambda k: MAIL_KIND_LABELS.get(k, k)
     app.jinja_env.filters["history_action"] = lambda a: HISTORY_LABELS.get(a, a)
+    app.jinja_env.filters["local_date"] = lambda d: utc_to_local(d).date() if d else None
     app.jinja_env.globals["time_range"] = time_range_text
 
     @app.context_processor

@@ -77,3 +77,14 @@ def test_demo_load_is_idempotent(app, session):
     assert sum(1 for i in conference.agenda_items if i.kind == "qa") == 2
     assert sum(1 for i in conference.agenda_items if i.kind == "workshop") == 3
     assert demo.DEMO_PASSWORD in first.output
+
+
+def test_agenda_shows_each_items_date_only_when_the_event_spans_days(client, make_event,
+                                                                     make_item):
+    one_day = make_event(title="Temamøde", hours=4)
+    make_item(one_day, title="Velkomst")
+    two_days = make_event(title="Konference", hours=30)
+    make_item(two_days, title="Dag to", offset_minutes=26 * 60)
+    assert 'class="muted"' not in client.get(f"/events/{one_day.id}").text.split("agenda")[-1]
+    html = client.get(f"/events/{two_days.id}").text
+    assert html.count('<span class="muted">') >= 1

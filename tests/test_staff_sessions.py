@@ -209,3 +209,14 @@ def test_an_explicit_remember_cookie_setting_wins(database_url):
     app = create_app({**base_config(database_url), "SESSION_COOKIE_SECURE": True,
                       "REMEMBER_COOKIE_SECURE": False})
     assert app.config["REMEMBER_COOKIE_SECURE"] is False
+
+
+def test_a_visitors_session_is_not_rewritten_on_every_request(client, make_event):
+    # Flask-Login's strong protection took a visitor's CSRF-only session for a stolen one: every
+    # response re-signed the session and deleted a remember-me cookie the visitor never had.
+    event = make_event()
+    client.get(f"/events/{event.id}/register")  # the form: a CSRF token goes into the session
+    for url in ("/", f"/events/{event.id}", f"/events/{event.id}/register"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.headers.getlist("Set-Cookie") == [], url

@@ -10,13 +10,13 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
 
 from reportlab.lib.pagesizes import A4, A6, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
+from confapp.pdf.data import BadgeData, Layout
 from confapp.pdf.fonts import FittedText, FontSet, fit_text, fonts
 from confapp.pdf.qr import draw_qr, qr_matrix
 
@@ -55,27 +55,6 @@ CATEGORY_COLOURS: dict[str, tuple[float, float, float]] = {
     "other": (0.941, 0.894, 0.259),  # yellow
 }
 UNKNOWN_COLOUR = (0.6, 0.6, 0.6)  # grey
-
-
-@dataclass(frozen=True)
-class BadgeData:
-    """One person's badge; every string is already translated/formatted by the caller."""
-
-    first_name: str
-    last_name: str
-    organisation: str
-    category_key: str
-    category_label: str
-    event_title: str
-    event_date: str
-    qr_payload: str
-
-
-class Layout(str, Enum):
-    """Page layouts: 8 badges per A4 portrait sheet, or one badge per A6 landscape page."""
-
-    A4_8UP = "a4-8up"
-    A6 = "a6"
 
 
 def badge_pages(count: int, layout: Layout) -> int:

@@ -19,32 +19,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from confapp.pdf.data import ListLabels, ParticipantRow
 from confapp.pdf.fonts import FontSet, fit_text, fonts, numbered_canvas, page_label
-
-
-@dataclass(frozen=True)
-class ParticipantRow:
-    """One participant; ``group`` is an optional heading (e.g. category or first letter)."""
-
-    name: str
-    organisation: str
-    category_label: str
-    group: str = ""
-
-
-@dataclass(frozen=True)
-class ListLabels:
-    """Translated texts; ``page`` contains ``{page}`` and ``{pages}``."""
-
-    title: str
-    name: str
-    organisation: str
-    category: str
-    signature: str
-    page: str
-    empty: str
-    count: str = ""
-
 
 _MARGIN = 18 * mm
 _HEADER_H = 22 * mm  # page header band: document title, event name and date

@@ -30,47 +30,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from confapp.pdf.data import ProgrammeData, ProgrammeItem, ProgrammeLabels
 from confapp.pdf.fonts import FontSet, fit_text, fonts, numbered_canvas, page_label
-
-
-@dataclass(frozen=True)
-class ProgrammeItem:
-    """One agenda slot; times and labels are preformatted by the caller."""
-
-    starts: str
-    ends: str
-    title: str
-    kind: str  # "talk" | "workshop" | "debate" | "qa" | "break" | "meal"
-    kind_label: str
-    room: str = ""
-    speakers: str = ""
-    description: str = ""
-    day: str = ""
-
-
-@dataclass(frozen=True)
-class ProgrammeLabels:
-    """Translated fixed texts; ``page`` contains ``{page}`` and ``{pages}``."""
-
-    title: str
-    page: str
-    room: str
-    speakers: str
-    empty: str
-    parallel: str
-
-
-@dataclass(frozen=True)
-class ProgrammeData:
-    """The whole programme document."""
-
-    event_title: str
-    event_date: str
-    venue: str
-    description: str
-    items: Sequence[ProgrammeItem]
-    labels: ProgrammeLabels
-
 
 _MARGIN = 20 * mm
 _TIME_COL = 30 * mm

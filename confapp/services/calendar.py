@@ -2,14 +2,14 @@
 
 from datetime import UTC, datetime
 
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
-
 from confapp.models import Event
 
 
 def event_ics(event: Event, url: str = "", uid_domain: str = "confapp.local") -> bytes:
     """One VEVENT for the event, in UTC so every calendar shows the right local time."""
+    from icalendar import Calendar  # here, not at import: only downloads and the worker need it
+    from icalendar import Event as CalendarEvent
+
     calendar = Calendar()
     calendar.add("prodid", "-//Det Regionale Beskaeftigelsesraad//confapp//DA")
     calendar.add("version", "2.0")

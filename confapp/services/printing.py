@@ -18,9 +18,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from confapp.models import AgendaItemKind, Category, Event, Registration, RegistrationStatus
-from confapp.pdf.badges import BadgeData
-from confapp.pdf.participants import ParticipantRow
-from confapp.pdf.programme import ProgrammeData, ProgrammeItem, ProgrammeLabels
+from confapp.pdf.data import (
+    BadgeData,
+    ParticipantRow,
+    ProgrammeData,
+    ProgrammeItem,
+    ProgrammeLabels,
+)
 from confapp.services import tokens
 from confapp.timezones import utc_to_local
 

@@ -1,5 +1,7 @@
 """Staff accounts: creation, passwords, roles and the login check."""
 
+from functools import cache
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -9,8 +11,14 @@ from confapp.models.user import new_session_token
 from confapp.services import ConfappError
 
 MIN_PASSWORD_LENGTH = 10
-# Verified against when the e-mail is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so both failures take the same time.
+
+    Made on first use, not at import: scrypt costs ~0.1 s, on every worker's start otherwise."""
+    return generate_password_hash("not-a-real-password")
 
 
 class UserExists(ConfappError):
@@ -95,7 +103,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """The user if e-mail and password match an active account, else None (no hint which)."""
     user = find_user(session, email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None

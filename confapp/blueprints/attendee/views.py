@@ -19,8 +19,6 @@ from confapp.blueprints.attendee.forms import CancelForm, registration_form
 from confapp.blueprints.site import current_site, public_url
 from confapp.extensions import db, limiter
 from confapp.models import Event, RegistrationStatus
-from confapp.pdf.ticket import TicketData, render_ticket
-from confapp.qrcodes import qr_png
 from confapp.services import registration as registrations
 from confapp.services import tokens, waitlist
 from confapp.services.calendar import event_ics
@@ -155,6 +153,8 @@ def _confirmed(token: str):
 
 @bp.get("/r/<token>/ticket.png")
 def ticket_png(token: str):
+    from confapp.qrcodes import qr_png  # qrcode and PIL: only for this download
+
     registration = _confirmed(token)
     return Response(qr_png(_ticket_payload(registration)), mimetype="image/png",
                     headers={"Cache-Control": "private, no-store"})
@@ -164,6 +164,8 @@ def ticket_png(token: str):
 def ticket_pdf(token: str):
     registration = _confirmed(token)
     event = registration.event
+    from confapp.pdf.ticket import TicketData, render_ticket  # reportlab: only for this download
+
     pdf = render_ticket(TicketData(
         name=registration.name,
         organisation=registration.organisation,

@@ -30,9 +30,7 @@ from confapp.extensions import db
 from confapp.forms import Form
 from confapp.models import Category, Event, Registration
 from confapp.models.base import utcnow
-from confapp.pdf.badges import Layout, render_badges
-from confapp.pdf.participants import ListLabels, render_participant_list, render_sign_in_sheet
-from confapp.pdf.programme import ProgrammeLabels, render_programme
+from confapp.pdf.data import Layout, ListLabels, ProgrammeLabels
 from confapp.services import printing
 from confapp.templating import AGENDA_KIND_LABELS, CATEGORY_LABELS, time_range_text
 from confapp.timezones import utc_to_local
@@ -127,6 +125,8 @@ def _event_day(event: Event) -> str:
 def _badges_pdf(event: Event, people: list[Registration], layout: str) -> bytes:
     badges = printing.badge_data(people, event, current_app.secret_key,
                                  category_labels=CATEGORY_LABELS, event_date=_event_day(event))
+    from confapp.pdf.badges import render_badges  # reportlab loads with the first PDF, not at start
+
     return render_badges(badges, Layout(layout),
                          empty_message=_("No badges to print: nobody matches this selection."))
 
@@ -198,6 +198,8 @@ def print_programme(event_id: int):
             day_text=lambda moment: format_date(moment, "full"),
         )
         filename = _("programme-%(id)d.pdf", id=event.id)
+    from confapp.pdf.programme import render_programme
+
     return _pdf(render_programme(data), filename)
 
 
@@ -222,6 +224,8 @@ def print_participant_list(event_id: int):
         _("Participant list"),
         _("Nobody with a confirmed registration has agreed to be on the participant list."),
         len(rows))
+    from confapp.pdf.participants import render_participant_list
+
     pdf = render_participant_list(event.title, time_range_text(event.starts_at, event.ends_at),
                                   rows, labels)
     return _pdf(pdf, _("participants-%(id)d.pdf", id=event.id))
@@ -233,6 +237,8 @@ def print_sign_in_sheet(event_id: int):
     rows = printing.sign_in_rows(db.session, event, category_labels=CATEGORY_LABELS)
     labels = _list_labels(_("Sign-in sheet"), _("Nobody has a confirmed registration yet."),
                           len(rows))
+    from confapp.pdf.participants import render_sign_in_sheet
+
     pdf = render_sign_in_sheet(event.title, time_range_text(event.starts_at, event.ends_at),
                                rows, labels)
     return _pdf(pdf, _("sign-in-sheet-%(id)d.pdf", id=event.id))

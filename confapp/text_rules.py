@@ -8,8 +8,9 @@ filters, search parameters) and again where stored text goes out to a format tha
 
 import re
 
-# C0 controls but tab and line feed, DEL, and the C1 controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls but tab and line feed, DEL, the C1 controls, and the two noncharacters XML
+# refuses (an XLSX is XML: one U+FFFF in a name made the whole export unreadable).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 # In a one-line field a tab or line break can only come from a crafted post: it becomes a space.
 _LINE_BREAK = re.compile(r"[\t\n\r\u2028\u2029\x85]+")
 

@@ -266,7 +266,7 @@ def test_xlsx_export_survives_stored_control_characters(client, organiser, sessi
     reg = make_registration(event)
     # Stored before the form's rule existed (or through the CLI): one attendee must not break it.
     session.execute(update(Registration).where(Registration.id == reg.id)
-                    .values(organisation="Jobcenter\x1b\x08 Århus", job_title="=1+1\x7f"))
+                    .values(organisation="Jobcenter\x1b\x08 Århus\uffff", job_title="=1+1\x7f"))
     session.commit()
     response = client.get(f"/organiser/events/{event.id}/registrations/export.xlsx")
     assert response.status_code == 200

@@ -10,6 +10,7 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.orm import joinedload
 
 from confapp.extensions import db
 from confapp.models import Event
@@ -31,7 +32,8 @@ def index():
 
 @bp.get("/events/<int:event_id>")
 def event(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    # The page shows the whole agenda: load it with the event, in one query.
+    event = db.get_or_404(Event, event_id, options=[joinedload(Event.agenda_items)])
     if not event.published:
         abort(404)
     return render_template("public/event.html", event=event,

@@ -38,6 +38,29 @@ DEMO_CONFERENCE = "Beskæftigelseskonferencen 2027"
 DEMO_ORGANISER = ("organiser@example.dk", "demo-password-2027")
 
 
+# --- the options and set-up every server bench shares ------------------------------------------
+
+def add_server_arguments(parser, *, default_db: str, database_help: str) -> None:
+    """--db, --database-url, --workers, --threads, --app and --env."""
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default=default_db)
+    parser.add_argument("--database-url", help=database_help)
+    parser.add_argument("--workers", type=int, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, help="gunicorn threads per worker")
+    parser.add_argument("--app", default="confapp:create_app()",
+                        help="gunicorn app spec, e.g. wsgi:app or a variant to compare")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment for the server, e.g. "
+                             "FLASK_SQLALCHEMY_ENGINE_OPTIONS='{\"pool_pre_ping\": false}'")
+
+
+def prepare_server(args, script: str, argv: list[str]) -> tuple[int, int]:
+    """Settle the database (a throwaway PostgreSQL if none is given) and the server size."""
+    if args.db == "postgresql":
+        args.database_url = postgres_url_or_reexec(script, argv, args.database_url)
+    sizes = SERVER_SIZES[args.db]
+    return args.workers or sizes["workers"], args.threads or sizes["threads"]
+
+
 # --- database -----------------------------------------------------------------------------
 
 def postgres_url_or_reexec(script: str, argv: list[str], database_url: str | None) -> str:

@@ -54,13 +54,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
     DEMO_ORGANISER,
-    SERVER_SIZES,
     Browser,
     ServerProcess,
+    add_server_arguments,
     load_demo,
     percentile,
-    postgres_url_or_reexec,
     postmaster_pid,
+    prepare_server,
     start_py_spy,
     stop_py_spy,
     tree_cpu_seconds,
@@ -147,10 +147,8 @@ def measure(port: int, path: str, log_in: bool, *, clients: int, requests: int, 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="postgresql")
-    parser.add_argument("--database-url", help="use this database (migrated, demo added)")
-    parser.add_argument("--workers", type=int, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, help="gunicorn threads per worker")
+    add_server_arguments(parser, default_db="postgresql",
+                         database_help="use this database (migrated, demo added)")
     parser.add_argument("--requests", type=int, default=150,
                         help="timed requests per page, concurrency and round")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per client")
@@ -160,9 +158,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="privacy (a static page, no queries) shows the floor")
     parser.add_argument("--py-spy", metavar="FILE",
                         help="record the server with py-spy (speedscope JSON)")
-    parser.add_argument("--app", default="confapp:create_app()", help="gunicorn app spec")
-    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
-                        help="extra environment for the server")
     parser.add_argument("--compare", metavar="APP",
                         help="also serve this gunicorn app spec and measure both in turn")
     parser.add_argument("--compare-env", action="append", default=[], metavar="NAME=VALUE",
@@ -172,11 +167,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    if args.db == "postgresql":
-        args.database_url = postgres_url_or_reexec(__file__, argv, args.database_url)
-    sizes = SERVER_SIZES[args.db]
-    workers = args.workers or sizes["workers"]
-    threads = args.threads or sizes["threads"]
+    workers, threads = prepare_server(args, __file__, argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="confapp-pages-"))
     try:

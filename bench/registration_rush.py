@@ -69,13 +69,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
-    SERVER_SIZES,
     Browser,
     ServerProcess,
+    add_server_arguments,
     bench_app,
     percentile,
-    postgres_url_or_reexec,
     postmaster_pid,
+    prepare_server,
     sqlalchemy_url,
     start_py_spy,
     stop_py_spy,
@@ -282,13 +282,11 @@ def describe(label: str, result: dict) -> None:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--database-url", help="use this database (migrated, not emptied)")
+    add_server_arguments(parser, default_db="sqlite",
+                         database_help="use this database (migrated, not emptied)")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--attempts", type=int, default=1000)
     parser.add_argument("--capacity", type=int, default=300)
-    parser.add_argument("--workers", type=int, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, help="gunicorn threads per worker")
     parser.add_argument("--warmup", type=int, default=2,
                         help="registrations per client for the warm-up event, not timed")
     parser.add_argument("--get-each-time", action="store_true",
@@ -301,21 +299,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--py-spy", metavar="FILE",
                         help="record the server with py-spy during the rush (speedscope JSON)")
     parser.add_argument("--server-log", metavar="FILE", help="keep gunicorn's log here")
-    parser.add_argument("--app", default="confapp:create_app()",
-                        help="gunicorn app spec, e.g. wsgi:app or a variant to compare")
-    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
-                        help="extra environment for the server, e.g. "
-                             "FLASK_SQLALCHEMY_ENGINE_OPTIONS='{\"pool_pre_ping\": false}'")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    if args.db == "postgresql":
-        args.database_url = postgres_url_or_reexec(__file__, argv, args.database_url)
-    sizes = SERVER_SIZES[args.db]
-    workers = args.workers or sizes["workers"]
-    threads = args.threads or sizes["threads"]
+    workers, threads = prepare_server(args, __file__, argv)
     rounds = max(1, args.rounds) if args.ceiling else 1
 
     tmp = Path(tempfile.mkdtemp(prefix="confapp-rush-"))

@@ -46,13 +46,12 @@ from _common import (
     BASE_ENV,
     DEMO_ORGANISER,
     REPO_ROOT,
-    SERVER_SIZES,
     Browser,
-    ServerError,
     ServerProcess,
+    add_server_arguments,
     child_pids,
     load_demo,
-    postgres_url_or_reexec,
+    prepare_server,
     rss_mb,
     wait_until_idle,
 )
@@ -67,25 +66,10 @@ class TimedServer(ServerProcess):
 
     ready_after: float = 0.0
 
-    def _wait_until_ready(self) -> None:
-        deadline = time.monotonic() + self.start_timeout
-        while True:
-            if self.process.poll() is not None:
-                raise ServerError(f"gunicorn exited with {self.process.returncode}:\n"
-                                   f"{self.log_tail()}")
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                connection.request("GET", "/")
-                response = connection.getresponse()
-                response.read()
-                connection.close()
-                if response.status == 200:
-                    return
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise ServerError(f"no 200 within {self.start_timeout:g} s:\n{self.log_tail()}")
-            time.sleep(0.005)
+    poll_interval = 0.005
+
+    def _is_ready(self, status: int) -> bool:
+        return status == 200
 
     def start(self):
         # Counted from just before the command is launched, not from when polling begins.
@@ -133,10 +117,8 @@ def warm_up(port: int, event: int, rounds: int, index: int, errors: list[str]) -
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="postgresql")
-    parser.add_argument("--database-url", help="use this database (migrated, demo added)")
-    parser.add_argument("--workers", type=int, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, help="gunicorn threads per worker")
+    add_server_arguments(parser, default_db="postgresql",
+                         database_help="use this database (migrated, demo added)")
     parser.add_argument("--repeat", type=int, default=5, help="starts to take the median of")
     parser.add_argument("--warmup-clients", type=int, default=8)
     parser.add_argument("--warmup-rounds", type=int, default=5)
@@ -144,19 +126,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="keep this environment's bytecode settings (PYTHONDONTWRITEBYTECODE)")
     parser.add_argument("--gunicorn-arg", action="append", default=[], metavar="ARG",
                         help="extra gunicorn argument, e.g. --gunicorn-arg=--preload")
-    parser.add_argument("--app", default="confapp:create_app()", help="gunicorn app spec")
-    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
-                        help="extra environment for the server")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    if args.db == "postgresql":
-        args.database_url = postgres_url_or_reexec(__file__, argv, args.database_url)
-    sizes = SERVER_SIZES[args.db]
-    workers = args.workers or sizes["workers"]
-    threads = args.threads or sizes["threads"]
+    workers, threads = prepare_server(args, __file__, argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="confapp-start-"))
     try:

@@ -84,7 +84,7 @@ def create_app(config: dict | None = None) -> Flask:
     from confapp.blueprints.attendee.views import bp as attendee_bp
     from confapp.blueprints.auth.views import bp as auth_bp
     from confapp.blueprints.checkin.views import bp as checkin_bp
-    from confapp.blueprints.organiser.views import bp as organiser_bp
+    from confapp.blueprints.organiser import bp as organiser_bp
     from confapp.blueprints.public.views import bp as public_bp
 
     auth.init_app(app)

@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField
 from wtforms.validators import ValidationError
 
-from confapp.blueprints.organiser.views import bp
+from confapp.blueprints.organiser import bp
 from confapp.blueprints.site import registration_of_event
 from confapp.extensions import db
 from confapp.forms import Form

@@ -1,34 +1,27 @@
-"""Organiser pages for an event's registrations: list, detail, add by hand, mail, outbox, GDPR."""
+"""Organiser pages for an event's registrations: list, exports, detail, add by hand."""
 
-import json
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from confapp.blueprints.attendee.forms import registration_form
+from confapp.blueprints.organiser import bp
 from confapp.blueprints.organiser.registration_forms import (
-    AnnouncementForm,
     CancelRegistrationForm,
-    EraseForm,
     MailLanguageForm,
-    PersonForm,
     filter_form,
-    new_nonce,
 )
-from confapp.blueprints.organiser.views import bp
 from confapp.blueprints.site import current_site, registration_of_event
 from confapp.extensions import db
 from confapp.models import (
     Event,
-    OutboxMail,
     Registration,
     RegistrationSource,
     RegistrationStatus,
 )
-from confapp.services import exports, mailer, outbox, privacy, waitlist
+from confapp.services import exports, waitlist
 from confapp.services import registration as registration_service
 from confapp.services import registration_queries as queries
 from confapp.services.registration import (
@@ -89,7 +82,7 @@ def _export(event_id: int) -> tuple[Event, list[str], list[list]]:
     return event, [str(header) for header in EXPORT_HEADERS], rows
 
 
-def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
+def attachment(data: bytes, mimetype: str, filename: str) -> Response:
     return Response(data, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "private, no-store"})
@@ -98,14 +91,14 @@ def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
 @bp.get("/events/<int:event_id>/registrations/export.csv")
 def export_csv(event_id: int):
     event, headers, rows = _export(event_id)
-    return _attachment(exports.to_csv(headers, rows), "text/csv",
+    return attachment(exports.to_csv(headers, rows), "text/csv",
                        f"tilmeldinger-{event.id}.csv")
 
 
 @bp.get("/events/<int:event_id>/registrations/export.xlsx")
 def export_xlsx(event_id: int):
     event, headers, rows = _export(event_id)
-    return _attachment(
+    return attachment(
         exports.to_xlsx(headers, rows, sheet_title=_("Registrations")),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"tilmeldinger-{event.id}.xlsx")
@@ -227,93 +220,3 @@ def send_fresh_link(event_id: int, registration_id: int):
         flash(_("A new personal link was sent to %(email)s. The old link no longer works.",
                 email=registration.email), "success")
     return _to_detail(registration)
-
-
-@bp.route("/events/<int:event_id>/registrations/mail", methods=["GET", "POST"])
-def mail_registrants(event_id: int):
-    event = db.get_or_404(Event, event_id)
-    form = AnnouncementForm()
-    if not form.is_submitted():
-        form.nonce.data = new_nonce()
-    elif form.send.data and form.validate():
-        current_site()
-        before = queries.count_announcements(db.session, event.id)
-        recipients = queries.announcement_recipients(db.session, event.id, form.statuses(),
-                                                     form.chosen_category())
-        for registration in recipients:
-            mailer.queue_announcement(db.session, registration, form.subject.data.strip(),
-                                      form.body(), announcement_key=form.nonce.data)
-        queued = queries.count_announcements(db.session, event.id) - before
-        db.session.commit()
-        if recipients and not queued:
-            flash(_("This message was already queued; it was not queued again."), "info")
-        else:
-            flash(ngettext("%(num)d mail was queued.", "%(num)d mails were queued.", queued),
-                  "success")
-        return redirect(url_for("organiser.event_outbox", event_id=event.id))
-    if form.nonce.errors:  # lost or altered in the browser: nothing the organiser could fix
-        form.nonce.data, form.nonce.errors = new_nonce(), []
-        if form.send.data:
-            flash(_("The message was not sent: the page had expired. Check it and send it "
-                    "again."), "error")
-    # Counting needs only the recipient fields, so "Count recipients" works before writing.
-    recipient_count = queries.count_announcement_recipients(
-        db.session, event.id, form.statuses(), form.chosen_category())
-    return render_template("organiser/registrations/mail.html", event=event, form=form,
-                           recipient_count=recipient_count)
-
-
-@bp.get("/events/<int:event_id>/outbox")
-def event_outbox(event_id: int):
-    event = db.get_or_404(Event, event_id)
-    return render_template("organiser/registrations/outbox.html", event=event,
-                           counts=queries.mail_counts(db.session, event.id),
-                           failed=queries.failed_mails(db.session, event.id))
-
-
-@bp.post("/events/<int:event_id>/outbox/<int:mail_id>/retry")
-def retry_mail(event_id: int, mail_id: int):
-    mail = db.get_or_404(OutboxMail, mail_id)
-    if mail.event_id != event_id:
-        abort(404)
-    try:
-        outbox.requeue(db.session, mail)
-    except outbox.NotFailed:
-        db.session.rollback()
-        flash(_("This mail has not failed, so it was left as it is."), "info")
-    else:
-        db.session.commit()
-        flash(_("The mail to %(address)s will be tried again.", address=mail.to_address),
-              "success")
-    return redirect(url_for("organiser.event_outbox", event_id=event_id))
-
-
-@bp.route("/privacy", methods=["GET", "POST"])
-def privacy_requests():
-    form = PersonForm()
-    if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        data = privacy.export_person(db.session, email)
-        if form.erase.data:
-            return render_template("organiser/registrations/privacy_erase.html", data=data,
-                                   form=EraseForm(formdata=None, email=email))
-        return _attachment(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),
-                           "application/json", "persondata.json")
-    return render_template("organiser/registrations/privacy.html", form=form)
-
-
-@bp.post("/privacy/erase")
-def erase_person():
-    form = EraseForm()
-    if not form.validate_on_submit():
-        flash(_("Enter the e-mail address again."), "error")
-        return redirect(url_for("organiser.privacy_requests"))
-    current_site()  # a freed seat goes to the waiting list, whose people are mailed
-    count = privacy.erase_person(db.session, form.email.data, actor=_actor())
-    db.session.commit()
-    if count:
-        flash(ngettext("%(num)d registration was anonymised.",
-                       "%(num)d registrations were anonymised.", count), "success")
-    else:
-        flash(_("No registrations were found for that address."), "info")
-    return redirect(url_for("organiser.privacy_requests"))

@@ -96,12 +96,14 @@ def load_demo() -> None:
 @click.option("--loop", is_flag=True, help="Keep running; otherwise one pass.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between empty polls.")
 @click.option("--batch", default=50, show_default=True, help="Mails leased per pass.")
-def deliver_mail(loop: bool, interval: float, batch: int) -> None:
+@click.option("--quiet", is_flag=True, help="Print nothing unless something goes wrong.")
+def deliver_mail(loop: bool, interval: float, batch: int, quiet: bool) -> None:
     """Send queued mails (several workers may run at once)."""
     if loop:
-        click.echo(f"Delivering mail every {interval:g} s to "
-                   f"{current_app.config['MAIL_SERVER']}:{current_app.config['MAIL_PORT']} "
-                   "(Ctrl+C stops)")
+        if not quiet:
+            click.echo(f"Delivering mail every {interval:g} s to "
+                       f"{current_app.config['MAIL_SERVER']}:{current_app.config['MAIL_PORT']} "
+                       "(Ctrl+C stops)")
         try:
             delivery.deliver_forever(db.session, interval=interval, limit=batch)
         except KeyboardInterrupt:
@@ -114,7 +116,8 @@ def deliver_mail(loop: bool, interval: float, batch: int) -> None:
             setattr(total, name, getattr(total, name) + getattr(report, name))
         if report.claimed < batch:
             break
-    click.echo(f"sent {total.sent}, retry later {total.retried}, failed {total.failed}")
+    if not quiet:
+        click.echo(f"sent {total.sent}, retry later {total.retried}, failed {total.failed}")
 
 
 @privacy_cli.command("purge")

@@ -1,21 +1,27 @@
-"""A local SMTP sink for `make run`: prints a summary of each mail and keeps it as a .eml file.
+"""A local SMTP sink for `make run`: prints one line per mail and keeps it as a .eml file.
 
-Nothing leaves the machine. Usage: python scripts/mail_sink.py [--port 1025] [--dir instance/mail]
+The line has the recipient, the subject and the mail's first link (a personal link, say), so
+whoever tries the app can follow it. Nothing leaves the machine.
+Usage: python scripts/mail_sink.py [--port 1025] [--dir instance/mail] [--full]
 """
 
 import argparse
 import email
 import email.policy
+import re
 import time
 from datetime import datetime
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
+LINK = re.compile(r"https?://[^\s<>\"']+")
+
 
 class PrintAndKeep:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, full: bool = False):
         self.directory = directory
+        self.full = full
         directory.mkdir(parents=True, exist_ok=True)
 
     async def handle_DATA(self, server, session, envelope):
@@ -25,8 +31,11 @@ class PrintAndKeep:
         path.write_bytes(envelope.content)
         body = message.get_body(preferencelist=("plain",))
         text = body.get_content() if body else ""
-        print(f"\n=== mail to {', '.join(envelope.rcpt_tos)}: {message['Subject']}  ({path})")
-        print(text.strip()[:1500])
+        link = LINK.search(text)
+        print(f"mail to {', '.join(envelope.rcpt_tos)}: {message['Subject']}"
+              f"{'  ' + link.group(0) if link else ''}  ({path})", flush=True)
+        if self.full:
+            print(text.strip()[:1500], flush=True)
         return "250 OK"
 
 
@@ -35,10 +44,11 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=1025)
     parser.add_argument("--dir", default="instance/mail")
+    parser.add_argument("--full", action="store_true", help="Print each mail's text too.")
     args = parser.parse_args()
-    controller = Controller(PrintAndKeep(Path(args.dir)), hostname=args.host, port=args.port)
+    controller = Controller(PrintAndKeep(Path(args.dir), args.full), hostname=args.host,
+                            port=args.port)
     controller.start()
-    print(f"Mail sink on {args.host}:{args.port}; mails are kept in {args.dir}/", flush=True)
     try:
         while True:
             time.sleep(3600)

@@ -1,5 +1,6 @@
 """The attendee's pages: the form, the personal link, changing, cancelling, ticket downloads."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -120,6 +121,30 @@ def test_edit_details_and_withdraw_consent(client, session, make_event, make_ite
     reg = session.query(Registration).one()
     assert reg.job_title == "Næstformand" and not reg.consent_participant_list
     assert [w.title for w in reg.workshops] == ["Workshop B"]
+
+
+def test_a_full_workshop_is_shown_as_full_and_cannot_be_picked(client, session, make_event,
+                                                               make_item):
+    event = make_event(capacity=10, hours=6)
+    full = make_item(event, "Workshop A", AgendaItemKind.WORKSHOP, 60, 60, capacity=1)
+    make_item(event, "Workshop B", AgendaItemKind.WORKSHOP, 60, 60, capacity=10)
+    holder = _token_from(client.post(f"/events/{event.id}/register", data=form_data(
+        email="holder@example.org", workshop_0=str(full.id))))
+    page = client.get(f"/events/{event.id}/register").text
+    full_input = re.search(rf'<input[^>]*value="{full.id}"[^>]*>', page).group(0)
+    free_input = re.search(rf'<input[^>]*value="{full.id + 1}"[^>]*>', page).group(0)
+    assert "disabled" in full_input and "disabled" not in free_input
+    assert 'aria-describedby="workshop_0-1-full"' in full_input
+    assert "fuldt – ingen ledige pladser" in page
+    # The person who holds the last seat still sees it as theirs, not as full.
+    edit_page = client.get(f"/r/{holder}/edit").text
+    assert "fuldt – ingen ledige pladser" not in edit_page
+    # Posting the full workshop anyway is refused next to the field, with the input kept.
+    response = client.post(f"/events/{event.id}/register", data=form_data(
+        email="late@example.org", workshop_0=str(full.id)))
+    assert response.status_code == 200 and "late@example.org" in response.text
+    session.rollback()
+    assert session.query(Registration).count() == 1
 
 
 def test_cancel_needs_confirmation_then_promotes(client, session, make_event):

@@ -84,6 +84,7 @@ def registration_form(event: Event, registration=None, **kwargs) -> Registration
     chosen = {c.agenda_item_id for c in registration.workshop_choices} if registration else set()
     for index, slot in enumerate(slots):
         slot["name"] = f"workshop_{index}"
+        slot["held"] = {i.id for i in slot["items"] if i.id in chosen}  # kept even when full
         attributes[slot["name"]] = RadioField(
             _l("Workshop"),
             choices=[(NO_WORKSHOP, _l("No workshop"))] + [(str(i.id), i.title) for i in slot["items"]],

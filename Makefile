@@ -51,7 +51,7 @@ test: install-dev system-deps  ## every test, on SQLite and on a throwaway Postg
 
 translations: install-dev  ## extract strings and update the Danish catalogue
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_ngettext:1,2 -o confapp/translations/messages.pot --no-location --sort-output -w 100 --project confapp .
-	$(BIN)/pybabel update -i confapp/translations/messages.pot -d confapp/translations -w 100
+	$(BIN)/pybabel update -i confapp/translations/messages.pot -d confapp/translations -w 100 --no-fuzzy-matching
 	$(BIN)/pybabel compile -d confapp/translations
 
 lint: install-dev

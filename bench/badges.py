@@ -97,6 +97,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--layout", default=Layout.A4_8UP.value, choices=[x.value for x in Layout])
     parser.add_argument("--repeat", type=int, default=3, help="timed runs; the median is reported")
+    parser.add_argument("--lang", default="da", choices=["da", "en"], help="document language")
     parser.add_argument("--out", help="also write the PDF here")
     args = parser.parse_args()
 
@@ -107,7 +108,7 @@ def main() -> None:
     for _ in range(max(1, args.repeat)):
         fit_text.cache_clear()  # otherwise repeats would reuse the previous run's text fitting
         start = time.perf_counter()
-        pdf = render_badges(badges, Layout(args.layout))
+        pdf = render_badges(badges, Layout(args.layout), lang=args.lang)
         times.append(time.perf_counter() - start)
     if args.out:
         Path(args.out).write_bytes(pdf)

@@ -16,7 +16,7 @@ from confapp import database
 from confapp.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, talisman
 
 # Responses of these blueprints hold personal data or staff pages: never kept in any cache.
-PRIVATE_BLUEPRINTS = {"attendee", "auth", "checkin", "organiser"}
+PRIVATE_BLUEPRINTS = {"admin", "attendee", "auth", "checkin", "organiser"}
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -81,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
                                 x_proto=app.config["PROXY_FIX_X_PROTO"])
 
     from confapp import auth, cli, errors, templating
+    from confapp.blueprints.admin.views import bp as admin_bp
     from confapp.blueprints.attendee.views import bp as attendee_bp
     from confapp.blueprints.auth.views import bp as auth_bp
     from confapp.blueprints.checkin.views import bp as checkin_bp
@@ -96,6 +97,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(attendee_bp)
     app.register_blueprint(checkin_bp)
     app.register_blueprint(organiser_bp)
+    app.register_blueprint(admin_bp)
 
     @app.after_request
     def private_pages_and_language(response):

@@ -8,7 +8,8 @@ from flask.cli import AppGroup
 
 from confapp.extensions import db
 from confapp.models import Role, User
-from confapp.services import ConfappError, delivery, demo, privacy, users
+from confapp.services import ConfappError, delivery, demo, privacy, settings, users
+from confapp.services.audit import CLI
 
 users_cli = AppGroup("users", help="Manage staff accounts and roles.")
 demo_cli = AppGroup("demo", help="The realistic demo data.")
@@ -36,7 +37,7 @@ def create_user(email: str, roles: tuple[str, ...], name: str, password: str | N
     """Create a staff account."""
     try:
         user = users.create_user(db.session, email, _read_password(password),
-                                 {Role(r) for r in roles}, name=name)
+                                 {Role(r) for r in roles}, name=name, actor=CLI)
     except ConfappError as error:
         raise click.ClickException(f"{type(error).__name__}: {error}") from error
     db.session.commit()
@@ -57,7 +58,7 @@ def list_users() -> None:
 def set_password(email: str, password: str | None) -> None:
     """Set a new password for an account."""
     try:
-        users.set_password(db.session, email, _read_password(password))
+        users.set_password(db.session, email, _read_password(password), actor=CLI)
     except ConfappError as error:
         raise click.ClickException(f"{type(error).__name__}: {error}") from error
     db.session.commit()
@@ -70,11 +71,37 @@ def set_password(email: str, password: str | None) -> None:
 def set_roles(email: str, roles: tuple[str, ...]) -> None:
     """Replace an account's roles."""
     try:
-        user = users.set_roles(db.session, email, {Role(r) for r in roles})
+        user = users.set_roles(db.session, email, {Role(r) for r in roles}, actor=CLI)
     except ConfappError as error:
         raise click.ClickException(f"{type(error).__name__}: {error}") from error
     db.session.commit()
     click.echo(f"{user.email} now has roles {', '.join(sorted(user.roles))}")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate(email: str) -> None:
+    """Close an account: no login, its sessions end (never the last active administrator)."""
+    _change_account(email, users.deactivate, "is deactivated")
+
+
+@users_cli.command("reactivate")
+@click.argument("email")
+def reactivate(email: str) -> None:
+    """Open a closed account again, with its old password and roles."""
+    _change_account(email, users.reactivate, "is active again")
+
+
+def _change_account(email: str, change, done: str) -> None:
+    user = users.find_user(db.session, email)
+    try:
+        if user is None:
+            raise users.UnknownUser(email)
+        change(db.session, user, actor=CLI)
+    except ConfappError as error:
+        raise click.ClickException(f"{type(error).__name__}: {error}") from error
+    db.session.commit()
+    click.echo(f"{user.email} {done}")
 
 
 @demo_cli.command("load")
@@ -121,16 +148,17 @@ def deliver_mail(loop: bool, interval: float, batch: int, quiet: bool) -> None:
 
 
 @privacy_cli.command("purge")
-@click.option("--retention-days", type=int, help="Default: RETENTION_DAYS from the configuration.")
+@click.option("--retention-days", type=int,
+              help="Default: the site setting, else RETENTION_DAYS from the configuration.")
 @click.option("--needs-retention-days", type=int,
-              help="Default: NEEDS_RETENTION_DAYS from the configuration.")
+              help="Default: the site setting, else NEEDS_RETENTION_DAYS from the configuration.")
 def purge(retention_days: int | None, needs_retention_days: int | None) -> None:
     """Anonymise registrations of long-past events; delete dietary/accessibility notes sooner."""
-    config = current_app.config
+    site = settings.current(db.session, current_app.config)
     result = privacy.purge(
         db.session,
-        retention_days=config["RETENTION_DAYS"] if retention_days is None else retention_days,
-        needs_retention_days=(config["NEEDS_RETENTION_DAYS"] if needs_retention_days is None
+        retention_days=site.retention_days if retention_days is None else retention_days,
+        needs_retention_days=(site.needs_retention_days if needs_retention_days is None
                               else needs_retention_days),
     )
     db.session.commit()

@@ -58,6 +58,13 @@ RETENTION_DAYS = 180
 NEEDS_RETENTION_DAYS = 14
 
 COUNCIL_NAME = "Det Regionale Beskæftigelsesråd"
+# Who to contact about personal data, shown on the privacy page (empty: not shown).
+PRIVACY_CONTACT = ""
+# The defaults above (council name, mail sender, privacy contact, retention days) are only
+# defaults: a value saved on the administration page (/admin/settings) wins.
+
+# A set-password link mailed to a staff member works once, for this many hours.
+PASSWORD_LINK_HOURS = 48
 
 
 # Staff sessions and login throttling

@@ -1,13 +1,17 @@
 """Template filters and globals shared by every page."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from urllib.parse import quote, urlsplit
 
-from flask import Flask, has_request_context, request
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from babel import Locale, dates
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
+from confapp.extensions import db
 from confapp.models import (
     AgendaItemKind,
     Category,
@@ -17,6 +21,7 @@ from confapp.models import (
     RegistrationStatus,
     Role,
 )
+from confapp.services import settings as settings_service
 from confapp.timezones import utc_to_local
 
 EVENT_KIND_LABELS = {
@@ -155,18 +160,75 @@ def is_safe_redirect(target: str | None, base_url: str | None = None) -> str | N
     return f"{path}?{query}" if query else path
 
 
+@dataclass(frozen=True)
+class HouseFormat:
+    """How one UI language writes dates and times on pages, in mails and in PDFs."""
+
+    locale: Locale  # CLDR data for month names and the date and time patterns
+    moment: str  # a date and a time joined into one moment
+
+
+# The UI language (get_locale()) picks the catalogue; this table picks the formats. English
+# uses en_GB, because Babel's "en" is US style ("May 12, 2027, 9:00 AM"). Dates are written
+# out ("long"), times have hours and minutes only.
+HOUSE_FORMATS = {
+    "da": HouseFormat(Locale.parse("da"), "{date} kl. {time}"),  # 12. maj 2027 kl. 09.00
+    "en": HouseFormat(Locale.parse("en_GB"), "{date}, {time}"),  # 12 May 2027, 09:00
+}
+
+
+def _house_format() -> HouseFormat:
+    return HOUSE_FORMATS.get(str(get_locale()), HOUSE_FORMATS["da"])
+
+
+def date_text(moment: date | datetime, weekday: bool = False) -> str:
+    """'12. maj 2027' / '12 May 2027'; with the weekday 'onsdag den 12. maj 2027'."""
+    if isinstance(moment, datetime):
+        moment = utc_to_local(moment)
+    return dates.format_date(moment, "full" if weekday else "long", locale=_house_format().locale)
+
+
+def time_text(moment: datetime) -> str:
+    """'09.00' / '09:00' in Copenhagen time: hours and minutes, never seconds."""
+    return dates.format_time(utc_to_local(moment), "short", locale=_house_format().locale)
+
+
+def datetime_text(moment: datetime) -> str:
+    """'12. maj 2027 kl. 09.00' / '12 May 2027, 09:00'."""
+    return _house_format().moment.format(date=date_text(moment), time=time_text(moment))
+
+
 def time_range_text(start: datetime, end: datetime) -> str:
-    """'12. maj 2027 09.00–16.00', or both dates when the range spans days."""
+    """'12. maj 2027 kl. 09.00–16.00', or both moments in full when the range spans days."""
     # Same day in Copenhagen: compared as dates, not by formatting both (Babel is slow).
     if utc_to_local(start).date() == utc_to_local(end).date():
-        return f"{format_date(start, 'long')} {format_time(start, 'short')}–{format_time(end, 'short')}"
-    return f"{format_datetime(start, 'medium')} – {format_datetime(end, 'medium')}"
+        hours = f"{time_text(start)}–{time_text(end)}"
+        return _house_format().moment.format(date=date_text(start), time=hours)
+    return f"{datetime_text(start)} – {datetime_text(end)}"
+
+
+def _house_style(text):
+    """A template filter; Babel's style argument ('short', 'medium', …) that older templates
+    pass is ignored, so every page writes a moment the same way."""
+    return lambda moment, _style=None: text(moment) if moment else ""
+
+
+def site_settings() -> settings_service.SiteSettings:
+    """The site settings in force, read once per request (kept on its database session).
+
+    An error page must still render when the database is what failed: then the configured
+    defaults are shown.
+    """
+    try:
+        return settings_service.current(db.session, current_app.config)
+    except SQLAlchemyError:
+        return settings_service.defaults(current_app.config)
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["datetime"] = lambda d, f="medium": format_datetime(d, f) if d else ""
-    app.jinja_env.filters["date"] = lambda d, f="long": format_date(d, f) if d else ""
-    app.jinja_env.filters["time"] = lambda d, f="short": format_time(d, f) if d else ""
+    app.jinja_env.filters["datetime"] = _house_style(datetime_text)
+    app.jinja_env.filters["date"] = _house_style(date_text)
+    app.jinja_env.filters["time"] = _house_style(time_text)
     app.jinja_env.filters["event_kind"] = lambda k: EVENT_KIND_LABELS.get(k, k)
     app.jinja_env.filters["agenda_kind"] = lambda k: AGENDA_KIND_LABELS.get(k, k)
     app.jinja_env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, r)
@@ -183,10 +245,14 @@ def init_app(app: Flask) -> None:
     def layout_context():
         # Also used for mails rendered by the CLI and workers, where there is no request.
         in_request = has_request_context()
+        settings = site_settings()
         return {
             "current_locale": str(get_locale()),
-            "council_name": app.config["COUNCIL_NAME"],
+            "council_name": settings.council_name,
+            "site_settings": settings,
             "is_organiser": in_request and current_user.is_authenticated
             and current_user.has_role(Role.ORGANISER, Role.ADMINISTRATOR),
+            "is_administrator": in_request and current_user.is_authenticated
+            and current_user.has_role(Role.ADMINISTRATOR),
             "current_path": request.full_path.rstrip("?") if in_request else "/",
         }

@@ -42,6 +42,9 @@ EVERYONE = dict.fromkeys(AUDIENCES, OK)
 # Organiser pages and the check-in desk: organisers and administrators only.
 STAFF = {ANONYMOUS: LOGIN, ATTENDEE: LOGIN, ORGANISER: OK, CHAIR: FORBIDDEN,
          VICE_CHAIR: FORBIDDEN, ADMINISTRATOR: OK}
+# The administration area: administrators only.
+ADMINISTRATORS = {ANONYMOUS: LOGIN, ATTENDEE: LOGIN, ORGANISER: FORBIDDEN, CHAIR: FORBIDDEN,
+                  VICE_CHAIR: FORBIDDEN, ADMINISTRATOR: OK}
 # Pages behind a personal link: only the holder of the right token gets in.
 PERSONAL_LINK = {**dict.fromkeys(AUDIENCES, NOT_FOUND), ATTENDEE: OK}
 
@@ -94,6 +97,10 @@ TABLE: dict[str, Access] = {
     "auth.login": Access(EVERYONE, data=lambda w: {"email": w.organiser_email,
                                                    "password": w.password}, changes=False),
     "auth.logout": Access(EVERYONE, changes=False),
+    # A set-password link: the matrix has no valid one (they are only mailed), so every audience
+    # gets the "link not valid" page, whoever is logged in.
+    "auth.set_password": Access(dict.fromkeys(AUDIENCES, NOT_FOUND), data=lambda w: {
+        "password": "a-new-long-password", "confirm": "a-new-long-password"}),
     # Attendees: the public form, then the personal link.
     "attendee.register": Access(EVERYONE, data=person("ny.deltager@example.org")),
     "attendee.personal": Access(PERSONAL_LINK),
@@ -113,6 +120,8 @@ TABLE: dict[str, Access] = {
     "organiser.delete_agenda_item": Access(STAFF),
     "organiser.move_agenda_item": Access(STAFF),
     "organiser.sort_agenda": Access(STAFF),
+    "organiser.copy_event": Access(STAFF, data=lambda w: {"starts_on": "2031-05-14",
+                                                          "title": "Matrixkonferencen 2031"}),
     # Organisers: registrations, mail, GDPR.
     "organiser.registration_list": Access(STAFF),
     "organiser.export_csv": Access(STAFF),
@@ -147,4 +156,19 @@ TABLE: dict[str, Access] = {
     "checkin.undo": Access(STAFF, args={"registration_id": "arrived_id"}),
     "checkin.counts": Access(STAFF),
     "checkin.walk_in": Access(STAFF, data=person("walk-in@example.org")),
+    # Administration: accounts (the chair's, or a deactivated one), site settings, audit log.
+    "admin.accounts": Access(ADMINISTRATORS),
+    "admin.new_account": Access(ADMINISTRATORS, data=lambda w: {
+        "email": "ny.medarbejder@example.org", "name": "Ny Medarbejder", "roles": "organiser",
+        "locale": "da", "send_link": "y"}),
+    "admin.account": Access(ADMINISTRATORS, data=lambda w: {
+        "name": "Chair", "roles": ["chair", "organiser"], "locale": "en"}),
+    "admin.send_password_link": Access(ADMINISTRATORS),
+    "admin.deactivate_account": Access(ADMINISTRATORS),
+    "admin.reactivate_account": Access(ADMINISTRATORS, args={"user_id": "inactive_user_id"}),
+    "admin.site_settings": Access(ADMINISTRATORS, data=lambda w: {
+        "council_name": "Matrixrådet", "mail_sender_name": "Matrixrådet",
+        "mail_sender_address": "noreply@example.dk", "privacy_contact": "dpo@example.dk",
+        "retention_days": "365", "needs_retention_days": "30"}),
+    "admin.audit_log": Access(ADMINISTRATORS),
 }

@@ -82,6 +82,8 @@ class World:
     arrived_id: int  # confirmed and checked in
     waiting_id: int  # on the waiting list
     failed_mail_id: int
+    user_id: int  # the chair's account, which the administrator changes
+    inactive_user_id: int  # a deactivated account
     attendee_token: str
     forged_token: str  # the victim's id with the attendee's signature
     victim_ticket: str
@@ -103,6 +105,7 @@ def url_values(world: World, audience: str) -> dict:
         "item_id": world.talk_id,
         "registration_id": world.victim_id,
         "mail_id": world.failed_mail_id,
+        "user_id": world.user_id,
         "direction": "up",
         "filename": "style.css",
         "token": world.attendee_token if audience == ATTENDEE else world.forged_token,
@@ -125,6 +128,9 @@ def build_world(app, session) -> World:
     for audience, role in STAFF_ROLES.items():
         session.add(User(email=f"{audience}@example.org", name=audience.replace("_", " ").title(),
                          password_hash=PASSWORD_HASH, role_rows=[UserRole(role=role)]))
+    inactive = User(email="former@example.org", name="Former Organiser", active=False,
+                    password_hash=PASSWORD_HASH, role_rows=[UserRole(role=Role.ORGANISER)])
+    session.add(inactive)
     use_site(session, Site(base_url="http://localhost", secret_key=app.secret_key))
     starts = future(30, hour=8)
     event = event_service.create_event(session, EventInput(
@@ -158,6 +164,8 @@ def build_world(app, session) -> World:
         event_id=event.id, talk_id=talk.id, workshop_id=workshop.id, attendee_id=attendee.id,
         victim_id=victim.id, arrived_id=arrived.id, waiting_id=waiting.id,
         failed_mail_id=failed_mail_id, attendee_token=attendee_token,
+        user_id=session.scalar(select(User.id).where(User.email == f"{CHAIR}@example.org")),
+        inactive_user_id=inactive.id,
         forged_token=f"{victim.id}.{attendee_token.partition('.')[2]}",
         victim_ticket=tokens.ticket_payload(app.secret_key, event.id, victim.id),
         attendee_email=attendee.email, organiser_email=f"{ORGANISER}@example.org",

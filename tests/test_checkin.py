@@ -69,6 +69,39 @@ def test_json_scan_for_the_live_page(app, client, organiser, make_event, make_re
                                                                         "confirmed": 1}
 
 
+def test_undo_next_to_the_scan_result_with_and_without_javascript(app, client, organiser,
+                                                                  session, make_event,
+                                                                  make_registration):
+    event = make_event()
+    reg = make_registration(event, first_name="Åse", last_name="Ærenlund")
+    undo_url = f"/checkin/{event.id}/registrations/{reg.id}/undo"
+    json = {"Accept": "application/json"}
+    # Before a scan the desk has no result, so no undo button (only the script's template).
+    desk = client.get(f"/checkin/{event.id}").text
+    assert 'class="result-actions"></div>' in desk and f'action="{undo_url}"' not in desk
+
+    scanned = client.post(f"/checkin/{event.id}/scan", data={"payload": _payload(app, reg)},
+                          headers=json).get_json()
+    assert scanned["undo_url"] == undo_url
+    undone = client.post(undo_url, headers=json)
+    assert undone.status_code == 200
+    assert undone.get_json() == {"outcome": "undone", "checked_in": 0, "confirmed": 1,
+                                 "headline": "Indtjekningen af Åse Ærenlund blev fortrudt."}
+    again = client.post(undo_url, headers=json)
+    assert again.status_code == 409 and again.get_json()["outcome"] == "not_checked_in"
+    session.rollback()
+    assert reg.checked_in_at is None
+
+    # Without JavaScript: the page shows the same button; its form posts and comes back.
+    page = client.post(f"/checkin/{event.id}/scan", data={"payload": _payload(app, reg)}).text
+    assert f'action="{undo_url}"' in page.split('id="undo-template"')[0]
+    response = client.post(undo_url)
+    assert response.status_code == 302
+    assert "Indtjekningen af Åse Ærenlund blev fortrudt." in client.get(response.location).text
+    rejected = client.post(f"/checkin/{event.id}/scan", data={"payload": "x" * 20}, headers=json)
+    assert "undo_url" not in rejected.get_json()
+
+
 def test_search_by_name_check_in_and_undo(client, organiser, session, make_event,
                                           make_registration):
     event = make_event()

@@ -46,7 +46,7 @@ def test_bad_event_input_shows_errors_next_to_fields_and_keeps_input(client, org
     assert response.status_code == 200
     html = response.text
     assert "Højst 200 tegn." in html
-    assert "Slutningen skal ligge efter starten." in html
+    assert "Sluttidspunktet skal ligge efter starttidspunktet." in html
     assert "Kapaciteten kan ikke være negativ." in html
     assert long_title.strip() in html
     assert 'value="-5"' in html
@@ -123,7 +123,7 @@ def test_agenda_add_edit_reorder_delete_through_pages(client, organiser, make_ev
         "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
         "ends_at": (local - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"),
         "room": "", "speakers": "", "description": ""})
-    assert "Slutningen skal ligge efter starten." in response.text
+    assert "Sluttidspunktet skal ligge efter starttidspunktet." in response.text
     assert 'value="Velkomst ved formanden"' in response.text
 
     client.post(f"/organiser/events/{event.id}/agenda/{item.id}/delete")

@@ -23,7 +23,7 @@ import re
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote, quote_from_bytes, urlsplit
@@ -37,8 +37,17 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from confapp.extensions import db
-from confapp.models import AgendaItemKind, Base, Category, EventKind, RegistrationStatus, Role
-from confapp.services import tokens
+from confapp.models import (
+    AgendaItemKind,
+    Base,
+    Category,
+    EventKind,
+    OutboxMail,
+    RegistrationStatus,
+    Role,
+    User,
+)
+from confapp.services import tokens, users
 from confapp.timezones import local_to_utc, to_form_value
 from tests.conftest import PASSWORD, future
 from tests.fuzz_strategies import (
@@ -1017,7 +1026,7 @@ def test_organiser_mail_registrants_form(app, fuzz, staff):
     attacks = {"subject": any_text(300), "message": any_text(10000),
                "recipients": choice_text(["confirmed", "waitlisted", "both"]),
                "category": choice_text(["", *CATEGORIES]), "nonce": st.one_of(nonces, any_text()),
-               "send": checkbox_text(), "preview": checkbox_text()}
+               "send": checkbox_text(), "preview": checkbox_text(), "count": checkbox_text()}
     posts = form_posts(valid, attacks, ("event_id", "csrf_token"))
 
     @fuzz_settings(scale=1.5)
@@ -1047,6 +1056,69 @@ def test_organiser_mail_registrants_form(app, fuzz, staff):
             f"POST {url}: 'send' was pressed, nothing was sent and no error says why")
 
     send()
+
+
+def test_organiser_copy_event_form(app, fuzz, staff):
+    world = staff
+    source = world.big  # a talk and three workshops, one of them chosen by a registrant
+    dates = st.one_of(st.dates().map(date.isoformat), datetime_text().map(lambda v: v[:10]),
+                      any_text())
+    valid = {"starts_on": st.dates(date(2026, 1, 1), date(2040, 12, 31)).map(date.isoformat),
+             "title": plain_text(60)}
+    attacks = {"starts_on": dates, "title": any_text(200), "submit": checkbox_text()}
+    posts = form_posts(valid, attacks, ("published", "event_id", "seats_taken", "csrf_token"))
+
+    @fuzz_settings()
+    @example(form={"starts_on": "2028-02-29", "title": ""}, language="da")
+    @example(form={"starts_on": "2027-03-28", "title": "Kopi\x00"}, language="en")
+    @example(form={"starts_on": "0001-01-01", "title": "Kopi"}, language="da")
+    @given(form=posts, language=LANGUAGES)
+    def copy(form, language):
+        url = f"/organiser/events/{source.id}/copy"
+        before = snapshot()
+        result = fuzz.post(url, language, data=form)
+        after = snapshot()
+        check_consistent(before, after)
+        if result.refused:
+            expect_refusal_changed_nothing(result, before, f"POST {url}")
+            return
+        assert result.status == 302 and result.followed.flashes.get("success"), (
+            f"POST {url}: neither copied nor refused with a message")
+        (new,) = new_rows(before, after, "events")
+        assert not new["published"] and new["seats_taken"] == 0
+        posted = datetime.strptime(_posted(form, "starts_on"), "%Y-%m-%d").date()
+        assert to_form_value(new["starts_at"]).date() == posted, "copied to another date"
+        agenda = [i for i in before["agenda_items"] if i["event_id"] == source.id]
+        copied = new_rows(before, after, "agenda_items")
+        assert len(copied) == len(agenda) and all(
+            i["event_id"] == new["id"] and i["seats_taken"] == 0 for i in copied)
+        for table in ("registrations", "workshop_choices", "outbox"):
+            assert not new_rows(before, after, table), f"POST {url} copied {table}"
+
+    copy()
+
+
+def test_organiser_outbox_search(app, fuzz, staff):
+    world = staff
+    event = world.small
+    searches = st.fixed_dictionaries({}, optional={
+        "q": any_text(200), "status": choice_text(["", "queued", "sending", "sent", "failed"]),
+        "page": integer_text()})
+
+    @fuzz_settings()
+    @example(args={"q": "\x00"}, language="da")
+    @example(args={"q": "%_\\", "status": " "}, language="en")
+    @example(args={"page": str(2**63)}, language="da")
+    @given(args=searches, language=LANGUAGES)
+    def search(args, language):
+        query = "&".join(f"{k}={quote(v, safe='')}" for k, v in args.items())
+        url = f"/organiser/events/{event.id}/outbox?{query}"
+        before = snapshot()
+        result = fuzz.get(url, language)
+        expect_nothing_changed(before, f"GET {url}")
+        assert result.status == 200, (url, result.status)
+
+    search()
 
 
 def test_organiser_registration_filters_and_exports(app, fuzz, staff):
@@ -1173,6 +1245,163 @@ def test_organiser_privacy_forms(app, fuzz, staff, make_registration, session):
     request()
 
 
+# --- Administration: accounts, site settings, set-password links ---------------------------------
+
+ADMIN = "admin@example.org"
+ROLES = [r.value for r in Role]
+SET_PASSWORD_LINK = re.compile(r"/auth/set-password/([A-Za-z0-9_-]+)")
+
+
+@pytest.fixture
+def administrator(world, make_user, login):
+    make_user(ADMIN, roles=(Role.ADMINISTRATOR,), name="Ada Admin")
+    assert login(ADMIN, PASSWORD, follow=True).status_code == 200
+    return world
+
+
+def active_administrators(rows: dict) -> int:
+    holders = {r["user_id"] for r in rows["user_roles"] if r["role"] == "administrator"}
+    return sum(1 for u in rows["users"] if u["id"] in holders and u["active"])
+
+
+def test_admin_account_forms(app, fuzz, administrator, session):
+    valid = {"email": unique_email(), "name": plain_text(60),
+             "roles": st.lists(st.sampled_from(ROLES), min_size=1, max_size=4, unique=True),
+             "locale": st.sampled_from(["da", "en"]), "send_link": st.sampled_from(["y", ""])}
+    attacks = {"email": email_text(), "name": any_text(200),
+               "roles": st.one_of(choice_text(ROLES), st.lists(choice_text(ROLES), max_size=5)),
+               "locale": choice_text(["da", "en"]), "send_link": checkbox_text()}
+    posts = form_posts(valid, attacks, ("csrf_token", "active", "password_hash", "id"))
+
+    @fuzz_settings(scale=1.5)
+    @example(target="new", form={"email": ADMIN.upper(), "name": "Twin", "roles": ["chair"],
+                                 "locale": "da"}, language="da")
+    @example(target="other", form={"name": "Bo", "roles": ["organiser"], "locale": "en"},
+             language="en")
+    @given(target=st.sampled_from(["new", "other"]), form=posts, language=LANGUAGES)
+    def save(target, form, language):
+        url = "/admin/users/new"
+        if target == "other":  # another administrator, whom the fuzzing one may demote
+            session.rollback()
+            other = users.create_user(session, f"admin-{next(_numbers)}@example.org", None,
+                                      {Role.ADMINISTRATOR}, "Bo")
+            session.commit()
+            url = f"/admin/users/{other.id}"
+            form = {k: v for k, v in form.items() if k not in ("email", "send_link")}
+        before = snapshot()
+        result = fuzz.post(url, language, data=form)
+        after = snapshot()
+        check_consistent(before, after)
+        assert active_administrators(after) >= 1
+        if result.refused:
+            expect_refusal_changed_nothing(result, before, f"POST {url}")
+            return
+        assert result.status == 302 and result.followed.flashes.get("success"), (
+            f"POST {url}: neither saved nor refused with a message")
+        assert new_rows(before, after, "audit_log") or target == "other"
+        if target == "new":
+            (account,) = new_rows(before, after, "users")
+            assert account["email"] == account["email"].strip().lower() and account["name"].strip()
+            assert account["password_hash"] == "!" and account["locale"] in ("da", "en")
+            roles = {r["role"] for r in after["user_roles"] if r["user_id"] == account["id"]}
+            assert roles and roles <= set(ROLES)
+            links = new_rows(before, after, "password_links")
+            assert len(links) == len(new_rows(before, after, "outbox")) <= 1
+
+    save()
+
+
+def test_admin_settings_form(app, fuzz, administrator):
+    valid = {"council_name": plain_text(60), "mail_sender_name": plain_text(60),
+             "mail_sender_address": st.builds("{}@example.dk".format, st.text(
+                 st.characters(categories=["Ll", "Nd"], max_codepoint=0x7A), min_size=1,
+                 max_size=20)),
+             "privacy_contact": st.one_of(st.just(""), plain_text(100)),
+             "retention_days": st.integers(30, 3650).map(str),
+             "needs_retention_days": st.integers(1, 30).map(str)}
+    attacks = {"council_name": any_text(200), "mail_sender_name": any_text(200),
+               "mail_sender_address": email_text(), "privacy_contact": any_text(300),
+               "retention_days": integer_text(), "needs_retention_days": integer_text()}
+    posts = form_posts(valid, attacks, ("csrf_token", "name", "value"))
+
+    @fuzz_settings(scale=1.5)
+    @example(form={"council_name": "Rådet", "mail_sender_name": "Rådet",
+                   "mail_sender_address": "a@example.dk", "retention_days": "10",
+                   "needs_retention_days": "11"}, language="da")
+    @example(form={"council_name": "Rådet\x00", "mail_sender_name": "R",
+                   "mail_sender_address": "a@example.dk", "retention_days": "٣٠",
+                   "needs_retention_days": "1"}, language="en")
+    @given(form=posts, language=LANGUAGES)
+    def save(form, language):
+        before = snapshot()
+        result = fuzz.post("/admin/settings", language, data=form)
+        after = snapshot()
+        check_consistent(before, after)
+        if result.refused:
+            expect_refusal_changed_nothing(result, before, "POST /admin/settings")
+            return
+        assert result.status == 302 and result.followed.flashes, "saved without a word"
+        saved = {r["name"]: r["value"] for r in after["site_settings"]}
+        days = {name: int(saved.get(name, app.config[name.upper()]))
+                for name in ("retention_days", "needs_retention_days")}
+        assert 1 <= days["needs_retention_days"] <= days["retention_days"] <= 3650, days
+        assert all(saved.get(n, "x").strip() for n in ("council_name", "mail_sender_name",
+                                                        "mail_sender_address"))
+        changed = changes(before, after)
+        assert len(new_rows(before, after, "audit_log")) >= (1 if changed else 0)
+
+    save()
+
+
+def test_set_password_form(app, fuzz, world, session):
+    account = users.create_user(session, "staff@example.org", None, {Role.ORGANISER}, "Staff")
+    session.commit()
+    account_id = account.id
+
+    def fresh_link() -> str:
+        session.rollback()
+        user = session.get(User, account_id)
+        users.send_password_link(session, user, base_url="http://localhost", council_name="R")
+        session.commit()
+        mail = session.scalars(select(OutboxMail).order_by(OutboxMail.id.desc())).first()
+        return SET_PASSWORD_LINK.search(mail.body_text).group(1)
+
+    passwords = st.one_of(st.just("a-long-enough-password"), any_text(1000))
+
+    @fuzz_settings()
+    @example(kind="fresh", password="kort", confirm=None, index=0, junk="", language="da")
+    @example(kind="fresh", password="a-long-enough-password", confirm="different-password",
+             index=0, junk="", language="en")
+    @example(kind="fresh", password="a-long-enough-password", confirm=None, index=0, junk="",
+             language="da")
+    @example(kind="any", password="a-long-enough-password", confirm=None, index=0,
+             junk="a" * 43, language="da")
+    @given(kind=st.sampled_from(["fresh", "tampered", "any"]), password=passwords,
+           confirm=st.one_of(st.none(), any_text()), index=st.integers(0, 42), junk=any_text(),
+           language=LANGUAGES)
+    def choose(kind, password, confirm, index, junk, language):
+        token = fresh_link()
+        if kind == "tampered":  # one character changed
+            token = token[:index] + ("A" if token[index] != "A" else "B") + token[index + 1:]
+        elif kind == "any":
+            token = junk
+        url = f"/auth/set-password/{quote(token, safe='')}"
+        form = {"password": password, "confirm": password if confirm is None else confirm}
+        before = snapshot()
+        result = fuzz.post(url, language, data=form, follow=False)
+        after = snapshot()
+        check_consistent(before, after)
+        if result.refused:
+            expect_refusal_changed_nothing(result, before, f"POST {url}")
+            return
+        assert result.status == 302 and result.response.headers["Location"] == "/auth/login"
+        assert kind == "fresh" and changes(before, after).keys() == {
+            "users", "password_links", "audit_log"}
+        assert not after["password_links"]  # used once
+
+    choose()
+
+
 # --- Staff login, the language switch, and every id in every URL --------------------------------
 
 
@@ -1197,7 +1426,8 @@ def test_login_form_and_language_switch(app, fuzz, world):
         if switch:
             result = fuzz.post("/language", language, data={"lang": lang, "next": target},
                                follow=False)
-            assert result.status == 302
+            # Over MAX_FORM_MEMORY_SIZE the switch is refused with a message (413), never a 500.
+            assert result.status == 302 or (result.status == 413 and result.errors)
             expect_nothing_changed(before, "the language switch")
         else:
             result = fuzz.post(f"/auth/login?next={quote(target, safe='')}", language, data=form,

@@ -280,7 +280,7 @@ def test_xlsx_export_survives_stored_control_characters(client, organiser, sessi
 
 # --- Size limits and headers -------------------------------------------------------------------
 
-@pytest.mark.parametrize("lang, title", [("da", "For mange data"), ("en", "Too much data")])
+@pytest.mark.parametrize("lang, title", [("da", "Det sendte er for stort"), ("en", "Too much data")])
 def test_oversized_posts_get_a_friendly_413(client, make_event, lang, title):
     event = make_event()
     client.post("/language", data={"lang": lang})

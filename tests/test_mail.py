@@ -1,6 +1,7 @@
 """Mail delivery through a real SMTP sink: outbox, leases, retries, failures, attachments."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -154,3 +155,77 @@ def test_cli_deliver_one_pass(app, session, smtp_sink, make_event, make_registra
     result = app.test_cli_runner().invoke(args=["mail", "deliver"])
     assert result.exit_code == 0 and "sent 1" in result.output
     assert len(smtp_sink.handler.messages) == 1
+
+
+# --- what each kind of mail offers --------------------------------------------------------------
+
+# The personal link's line names what the person can still do; the ticket only comes with a seat.
+OFFERS = {
+    "da": {"ticket_link": "Dit personlige link (se, ret eller afmeld din tilmelding, og hent din billet):",
+           "waiting_link": "Dit personlige link (se eller ret din tilmelding, eller meld dig af "
+                           "ventelisten):",
+           "ticket": "Din billet med QR-kode", "again": "kan du tilmelde dig igen",
+           "ticket_words": ("billet", "QR-kode")},
+    "en": {"ticket_link": "Your personal link (see, change or cancel your registration, and "
+                          "download your ticket):",
+           "waiting_link": "Your personal link (see or change your registration, or leave the "
+                           "waiting list):",
+           "ticket": "Your ticket with a QR code", "again": "you can register again",
+           "ticket_words": ("ticket", "QR code")},
+}
+
+
+def _prose(body: str) -> str:
+    """The words of a mail without its links (a random token could spell anything)."""
+    return re.sub(r"https?://\S+", "", body)
+
+
+def _mails_of_every_kind(session, event, locale: str) -> dict[str, OutboxMail]:
+    """A seat, a waiting place, a change, a new link, a cancellation and a promotion."""
+    first = registration.register(session, event, registration_input(locale=locale))
+    second = registration.register(session, event, registration_input(locale=locale))
+    registration.update_details(session, second, registration_input(
+        locale=locale, first_name="Bo", email=second.email))
+    registration.send_fresh_link(session, second)
+    registration.cancel(session, first)  # second gets the seat
+    session.commit()
+    mails = session.query(OutboxMail).order_by(OutboxMail.id).all()
+    return {f"{m.kind}:{'first' if m.registration_id == first.id else 'second'}": m for m in mails}
+
+
+@pytest.mark.parametrize("locale", ["da", "en"])
+def test_every_mail_offers_only_what_still_applies(session, site, make_event, locale):
+    words = OFFERS[locale]
+    mails = _mails_of_every_kind(session, make_event(capacity=1), locale)
+    assert set(mails) == {"confirmed:first", "waitlisted:second", "changed:second", "link:second",
+                          "cancelled:first", "promoted:second"}
+
+    for key in ("confirmed:first", "promoted:second"):
+        text = mails[key].body_text
+        assert words["ticket_link"] in text and words["ticket"] in text, key
+        assert "/r/" in text and len(mails[key].attachments) == 2
+
+    for key in ("waitlisted:second", "changed:second", "link:second"):  # still waiting then
+        mail = mails[key]
+        assert words["waiting_link"] in mail.body_text and "/r/" in mail.body_text, key
+        assert not any(w in _prose(mail.body_text) for w in words["ticket_words"]), key
+        assert "cid:ticket-qr" not in mail.body_html and mail.attachments == [], key
+
+    cancelled = mails["cancelled:first"]
+    for body in (cancelled.body_text, cancelled.body_html):
+        assert "/r/" not in body  # nothing left to see, change or download
+        assert not any(w in _prose(body) for w in words["ticket_words"])
+        assert words["again"] in body and f"/events/{cancelled.event_id}" in body
+    assert cancelled.attachments == []
+
+
+def test_cancelled_mail_does_not_list_the_workshops_given_up(session, site, make_event,
+                                                              make_item):
+    event = make_event()
+    workshop = make_item(event, "Workshop A", kind="workshop", capacity=10)
+    person = registration.register(session, event, registration_input(workshop_ids=[workshop.id]))
+    registration.cancel(session, person)
+    session.commit()
+    mails = {m.kind: m for m in session.query(OutboxMail)}
+    assert "Workshop A" in mails["confirmed"].body_text
+    assert "Workshop A" not in mails["cancelled"].body_text

@@ -394,9 +394,9 @@ def test_announcement_double_submit_queues_once(client, staff, session, conferen
     assert "The message goes to 3 people." in page  # confirmed by default
     data = {"subject": "Praktisk information", "message": "Husk madpakke.\r\n\r\nVi ses!",
             "recipients": "both", "category": "", "nonce": nonce, "send": "1"}
-    preview = client.post(url, data={**{k: v for k, v in data.items() if k != "send"},
-                                     "preview": "1"})
-    assert "The message goes to 4 people." in preview.text
+    counted = client.post(url, data={**{k: v for k, v in data.items() if k != "send"},
+                                     "count": "1"})
+    assert "The message goes to 4 people." in counted.text
     first = client.post(url, data=data, follow_redirects=True)
     assert "4 mails were queued." in first.text
     again = client.post(url, data=data, follow_redirects=True)
@@ -425,11 +425,11 @@ def test_announcement_to_one_group_and_validation(client, staff, session, confer
 
 def test_recipients_can_be_counted_before_writing(client, staff, conference):
     url = f"{_base(conference['event'].id)}/mail"
-    preview = client.post(url, data={"recipients": "waitlisted", "category": "", "preview": "1",
+    counted = client.post(url, data={"recipients": "waitlisted", "category": "", "count": "1",
                                      "nonce": "B" * 22})
-    assert "The message goes to 1 person." in preview.text
-    assert "This field is required." not in preview.text
-    odd = client.post(url, data={"recipients": "x", "category": "y", "preview": "1"})
+    assert "The message goes to 1 person." in counted.text
+    assert "This field is required." not in counted.text
+    odd = client.post(url, data={"recipients": "x", "category": "y", "count": "1"})
     assert odd.status_code == 200
 
 
@@ -445,10 +445,11 @@ def test_failed_mail_is_shown_and_can_be_tried_again(client, staff, session, con
     page = client.get(f"/organiser/events/{event.id}/outbox").text
     assert page.count("<h1") == 1
     assert "550 mailbox unavailable" in page and "mette@example.org" in page
-    assert re.search(r"Failed</th><td class=\"num\">1<", page)
+    assert re.search(r"Failed</a></th><td class=\"num\">1<", page)
+    assert "1 mail has failed." in page
     response = client.post(f"/organiser/events/{event.id}/outbox/{mail.id}/retry",
                            follow_redirects=True)
-    assert "will be tried again" in response.text and "No mails have failed." in response.text
+    assert "will be tried again" in response.text and "mail has failed" not in response.text
     session.rollback()
     assert session.get(OutboxMail, mail.id).status == MailStatus.QUEUED
 

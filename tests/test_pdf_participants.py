@@ -57,12 +57,13 @@ def page_texts(pdf: bytes) -> list[str]:
 
 
 RENDERERS = [(render_participant_list, LIST), (render_sign_in_sheet, SHEET)]
+LANG = {LIST: "en", SHEET: "da"}  # the language each set of labels is in
 
 
 @pytest.mark.parametrize(("render", "labels"), RENDERERS)
 def test_names_and_groups_present(render, labels) -> None:
     people = rows(12)
-    everything = " ".join(page_texts(render(EVENT, DATE, people, labels)))
+    everything = " ".join(page_texts(render(EVENT, DATE, people, labels, lang=LANG[labels])))
     for person in people:
         assert person.name in everything
     for group in GROUPS:
@@ -72,8 +73,8 @@ def test_names_and_groups_present(render, labels) -> None:
 @pytest.mark.parametrize(("render", "labels"), RENDERERS)
 def test_every_page_has_header_title_event_and_page_number(render, labels) -> None:
     people = rows(301)
-    texts = page_texts(render(EVENT, DATE, people, labels))
-    small = page_texts(render(EVENT, DATE, rows(10), labels))
+    texts = page_texts(render(EVENT, DATE, people, labels, lang=LANG[labels]))
+    small = page_texts(render(EVENT, DATE, rows(10), labels, lang=LANG[labels]))
     assert len(small) == 1 and len(texts) > 5
     page_word = labels.page.split(" ")[0]
     for number, text in enumerate(texts, start=1):
@@ -86,8 +87,8 @@ def test_every_page_has_header_title_event_and_page_number(render, labels) -> No
 
 def test_sign_in_sheet_has_signature_column_and_taller_rows() -> None:
     people = rows(301)
-    sheet = page_texts(render_sign_in_sheet(EVENT, DATE, people, SHEET))
-    listing = page_texts(render_participant_list(EVENT, DATE, people, LIST))
+    sheet = page_texts(render_sign_in_sheet(EVENT, DATE, people, SHEET, lang="da"))
+    listing = page_texts(render_participant_list(EVENT, DATE, people, LIST, lang="en"))
     assert all("Underskrift" in text for text in sheet)
     assert "Signature" not in " ".join(listing)
     # 10 mm rows: at most ~25 per page, so clearly more pages than the plain list.
@@ -100,12 +101,12 @@ def test_count_line_and_long_names_wrap() -> None:
         "Styrelsen for Arbejdsmarked og Rekruttering, Region Hovedstaden og Sjælland",
         "Styrelse",
     )
-    (text,) = page_texts(render_participant_list(EVENT, DATE, [long], LIST))
+    (text,) = page_texts(render_participant_list(EVENT, DATE, [long], LIST, lang="en"))
     assert "301 participants" in text
     assert long.name in text and long.organisation in text  # wrapped, not cut
 
 
 @pytest.mark.parametrize(("render", "labels"), RENDERERS)
 def test_empty(render, labels) -> None:
-    (text,) = page_texts(render(EVENT, DATE, [], labels))
+    (text,) = page_texts(render(EVENT, DATE, [], labels, lang=LANG[labels]))
     assert labels.empty in text and EVENT in text

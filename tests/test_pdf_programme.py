@@ -76,7 +76,7 @@ def page_texts(pdf: bytes) -> list[str]:
 
 
 def test_cover_and_items() -> None:
-    texts = page_texts(render_programme(data(items())))
+    texts = page_texts(render_programme(data(items()), lang="en"))
     everything = " ".join(texts)
     assert "Årsmøde 2027: Fremtidens beskæftigelsesindsats" in texts[0]
     assert "12 May 2027" in texts[0] and "Københavns Rådhus" in texts[0]
@@ -95,14 +95,14 @@ def test_cover_and_items() -> None:
 
 
 def test_breaks_meals_and_qa_carry_a_text_tag() -> None:
-    everything = " ".join(page_texts(render_programme(data(items()))))
+    everything = " ".join(page_texts(render_programme(data(items()), lang="en")))
     assert "Questions from the floor [Q&A]" in everything
     assert "Coffee break [BREAK]" in everything
     assert "Lunch [MEAL]" in everything
 
 
 def test_parallel_sessions_grouped_under_heading() -> None:
-    everything = " ".join(page_texts(render_programme(data(items()))))
+    everything = " ".join(page_texts(render_programme(data(items()), lang="en")))
     assert "Parallel sessions · 10:50–12:00" in everything
     assert everything.count("Parallel sessions") == 1
 
@@ -136,7 +136,7 @@ def test_page_numbers_on_every_page() -> None:
         )
         for i in range(20)
     ]
-    texts = page_texts(render_programme(data(agenda)))
+    texts = page_texts(render_programme(data(agenda), lang="en"))
     total = len(texts)
     assert total >= 3
     for number, text in enumerate(texts, start=1):
@@ -145,13 +145,13 @@ def test_page_numbers_on_every_page() -> None:
 
 
 def test_danish_labels() -> None:
-    texts = page_texts(render_programme(data(items(), DA)))
+    texts = page_texts(render_programme(data(items(), DA), lang="da"))
     assert f"Side 1 af {len(texts)}" in texts[0]
     assert "Parallelle sessioner" in " ".join(texts)
 
 
 def test_empty_programme() -> None:
-    texts = page_texts(render_programme(data([])))
+    texts = page_texts(render_programme(data([]), lang="en"))
     assert len(texts) == 1
     assert "No agenda items yet" in texts[0] and "Page 1 of 1" in texts[0]
 
@@ -159,11 +159,22 @@ def test_empty_programme() -> None:
 def test_an_item_longer_than_a_page_flows_onto_the_next() -> None:
     # The longest texts the agenda form accepts: 5,000 characters of description (with line
     # breaks) and 500 of speakers. A table row cannot span pages unless it may split.
-    long_item = ProgrammeItem("11:00", "12:00", "Workshop D " * 18, "workshop", "Workshop",
-                              room="Lokale " * 17, speakers="Søren Østergård, " * 29,
-                              description="Kort linje.\n" * 416)
-    agenda = [long_item, ProgrammeItem("11:00", "12:00", "Parallel", "workshop", "Workshop",
-                                       description="Kort linje.\n" * 416)]
+    long_item = ProgrammeItem(
+        "11:00",
+        "12:00",
+        "Workshop D " * 18,
+        "workshop",
+        "Workshop",
+        room="Lokale " * 17,
+        speakers="Søren Østergård, " * 29,
+        description="Kort linje.\n" * 416,
+    )
+    agenda = [
+        long_item,
+        ProgrammeItem(
+            "11:00", "12:00", "Parallel", "workshop", "Workshop", description="Kort linje.\n" * 416
+        ),
+    ]
     for chosen in (agenda[:1], agenda):
-        texts = page_texts(render_programme(data(chosen)))
+        texts = page_texts(render_programme(data(chosen), lang="en"))
         assert len(texts) >= 3 and "Workshop D" in " ".join(texts)

@@ -77,6 +77,9 @@ def test_demo_load_is_idempotent(app, session):
     assert sum(1 for i in conference.agenda_items if i.kind == "qa") == 2
     assert sum(1 for i in conference.agenda_items if i.kind == "workshop") == 3
     assert demo.DEMO_PASSWORD in first.output
+    # Plain names: the header adds the translated role itself.
+    assert session.query(User).filter_by(email="organiser@example.dk").one().name == "Mette Kjær"
+    assert not [u.name for u in session.query(User) if "(" in u.name]
 
 
 def test_agenda_shows_each_items_date_only_when_the_event_spans_days(client, make_event,

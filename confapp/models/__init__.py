@@ -11,22 +11,27 @@ from confapp.models.registration import (
     RegistrationStatus,
     WorkshopChoice,
 )
-from confapp.models.user import Role, User, UserRole
+from confapp.models.settings import AuditAction, AuditEntry, SiteSetting
+from confapp.models.user import PasswordLink, Role, User, UserRole
 
 __all__ = [
     "AgendaItem",
     "AgendaItemKind",
+    "AuditAction",
+    "AuditEntry",
     "Base",
     "Category",
     "Event",
     "EventKind",
     "MailStatus",
     "OutboxMail",
+    "PasswordLink",
     "Registration",
     "RegistrationHistory",
     "RegistrationSource",
     "RegistrationStatus",
     "Role",
+    "SiteSetting",
     "User",
     "UserRole",
     "WorkshopChoice",

@@ -19,6 +19,10 @@ class Role(enum.StrEnum):
     VICE_CHAIR = "vice_chair"
 
 
+# The password hash of an account that has none yet: no password ever matches it.
+NO_PASSWORD = "!"
+
+
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -35,6 +39,8 @@ class User(UserMixin, Base):
     # Part of every session and remember-me cookie; a new one ends them all (logout, new
     # password, new roles, deactivation).
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # The language of the mails the account gets (set-password links).
+    locale: Mapped[str] = mapped_column(String(5), default="da", server_default="da")
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -46,6 +52,11 @@ class User(UserMixin, Base):
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles))
+
+    @property
+    def has_password(self) -> bool:
+        """False for an account made without one, until its set-password link is used."""
+        return self.password_hash != NO_PASSWORD
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -68,3 +79,18 @@ class UserRole(Base):
     role: Mapped[Role] = mapped_column(enum_type(Role, 20))
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class PasswordLink(Base):
+    """A mailed set-password link: only a hash of its token is kept; used once, then deleted."""
+
+    __tablename__ = "password_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the token (hex): the link in the mail cannot be rebuilt from the database.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

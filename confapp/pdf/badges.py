@@ -18,7 +18,7 @@ from reportlab.pdfgen.textobject import PDFTextObject
 
 from confapp.pdf.data import BadgeData, Layout
 from confapp.pdf.fonts import FittedText, FontSet, fit_text, fonts
-from confapp.pdf.qr import draw_qr, qr_matrix
+from confapp.pdf.qr import draw_qr, qr_code
 
 __all__ = [
     "BADGE_HEIGHT",
@@ -92,6 +92,7 @@ def _fit_readable(
     max_size: float,
     comfortable: float,
     minimum: float,
+    lang: str,
     max_lines: int = 2,
 ) -> FittedText:
     """fit_text in two rounds: shrink/wrap down to a comfortable size, only then smaller.
@@ -100,14 +101,14 @@ def _fit_readable(
     longer one wraps at a large size; badges must stay readable from a distance.
     """
     comfortable = min(comfortable, max_size)
-    fitted = fit_text(text, font, width, max_size, comfortable, max_lines)
+    fitted = fit_text(text, font, width, max_size, comfortable, max_lines, lang=lang)
     if fitted.truncated and comfortable > minimum:
-        fitted = fit_text(text, font, width, comfortable, minimum, max_lines)
+        fitted = fit_text(text, font, width, comfortable, minimum, max_lines, lang=lang)
     return fitted
 
 
 def _name_blocks(
-    b: BadgeData, fs: FontSet, width: float, height: float, s: float
+    b: BadgeData, fs: FontSet, width: float, height: float, s: float, lang: str
 ) -> tuple[list[_Block], float]:
     """Fit first name, surname and organisation into ``height``; returns blocks and gap.
 
@@ -122,14 +123,16 @@ def _name_blocks(
     blocks: list[_Block] = []
     for scale, org_lines in ((1.0, 2), (0.9, 2), (0.8, 2), (0.7, 2), (0.6, 2), (0.6, 1)):
         first_max = max(20 * s * scale, first_min)
-        first = _fit_readable(b.first_name, fs.bold, width, first_max, 14 * s, first_min)
+        first = _fit_readable(b.first_name, fs.bold, width, first_max, 14 * s, first_min, lang)
         # Surname never larger than 80% of the first name (the name people are called by).
         last_max = max(15 * s * scale, last_min)
         if first.lines:
             last_max = min(last_max, first.size * 0.8)
-        last = _fit_readable(b.last_name, fs.bold, width, last_max, 10 * s, last_min)
+        last = _fit_readable(b.last_name, fs.bold, width, last_max, 10 * s, last_min, lang)
         org_max = max(9.5 * s * scale, org_min)
-        org = _fit_readable(b.organisation, fs.regular, width, org_max, 8 * s, org_min, org_lines)
+        org = _fit_readable(
+            b.organisation, fs.regular, width, org_max, 8 * s, org_min, lang, org_lines
+        )
         blocks = [
             _Block(first, fs.bold, 0),
             _Block(last, fs.bold, 0.1),
@@ -160,7 +163,7 @@ def _draw_lines(t: PDFTextObject, blk: _Block, x: float, top: float) -> float:
 
 
 def _draw_badge(
-    c: Canvas, b: BadgeData, fs: FontSet, x: float, y: float, w: float, h: float
+    c: Canvas, b: BadgeData, fs: FontSet, x: float, y: float, w: float, h: float, lang: str
 ) -> None:
     """Draw one badge with its bottom-left corner at (x, y)."""
     s = min(w / BADGE_WIDTH, h / BADGE_HEIGHT)  # design is for 90 x 54 mm, scaled for A6
@@ -173,7 +176,7 @@ def _draw_badge(
     rgb = CATEGORY_COLOURS.get(b.category_key, UNKNOWN_COLOUR)
     c.setFillColorRGB(*rgb)
     c.rect(x, y + h - band_h, w, band_h, stroke=0, fill=1)
-    label = fit_text(b.category_label, fs.bold, w - 2 * pad, 10 * s, 6 * s, 1)
+    label = fit_text(b.category_label, fs.bold, w - 2 * pad, 10 * s, 6 * s, 1, lang=lang)
     if label.lines:
         t.setFillColorRGB(*_text_colour(rgb))
         t.setFont(fs.bold, label.size)
@@ -184,13 +187,13 @@ def _draw_badge(
     qr_size = min(31 * mm * s, h - band_h - 2 * mm * s)
     qr_x = x + w - qr_size - 1.5 * mm * s
     qr_y = y + (h - band_h - qr_size) / 2
-    draw_qr(c, qr_matrix(b.qr_payload), qr_x, qr_y, qr_size)
+    draw_qr(c, qr_code(b.qr_payload), qr_x, qr_y, qr_size)
 
     # Text column left of the QR: footer (event, date) at the bottom, names above.
     col_x = x + pad
     col_w = qr_x - col_x - 1 * mm * s
-    date = fit_text(b.event_date, fs.regular, col_w, 7.5 * s, 6 * s, 1)
-    title = fit_text(b.event_title, fs.bold, col_w, 7.5 * s, 6 * s, 2)
+    date = fit_text(b.event_date, fs.regular, col_w, 7.5 * s, 6 * s, 1, lang=lang)
+    title = fit_text(b.event_title, fs.bold, col_w, 7.5 * s, 6 * s, 2, lang=lang)
     footer_top = y + pad + date.leading * len(date.lines) + title.leading * len(title.lines)
     top = footer_top
     for blk in (_Block(title, fs.bold, 0.3), _Block(date, fs.regular, 0.3)):
@@ -198,7 +201,7 @@ def _draw_badge(
 
     names_top = y + h - band_h - 2.5 * mm * s
     names_bottom = footer_top + 1.5 * mm * s
-    blocks, gap = _name_blocks(b, fs, col_w, names_top - names_bottom, s)
+    blocks, gap = _name_blocks(b, fs, col_w, names_top - names_bottom, s, lang)
     # Centre the name stack in its area; short names would look lost at the top.
     slack = max(0.0, names_top - names_bottom - _stack_height(blocks, gap))
     top = names_top - slack / 2
@@ -237,12 +240,18 @@ def _sheet_origins() -> list[tuple[float, float]]:
 
 
 def render_badges(
-    badges: Sequence[BadgeData], layout: Layout, *, empty_message: str = "No badges"
+    badges: Sequence[BadgeData],
+    layout: Layout,
+    *,
+    lang: str,
+    empty_message: str = "No badges",
 ) -> bytes:
     """Render ``badges`` as a PDF in ``layout``; an empty list gives one page with a message.
 
     A4_8UP: A4 portrait, 2 x 4 badges of 90 x 54 mm, centred, with cut marks. A6: one badge
-    filling each A6 landscape page (148 x 105 mm), same design scaled up.
+    filling each A6 landscape page (148 x 105 mm), same design scaled up. ``lang`` ("da",
+    "en") is the language of the labels: a word too wide for its line even at the smallest
+    size is hyphenated with its dictionary.
     """
     layout = Layout(layout)
     fs = fonts()
@@ -255,7 +264,7 @@ def render_badges(
         c.setTitle(badges[0].event_title)
 
     if not badges:
-        message = fit_text(empty_message, fs.bold, pagesize[0] - 30 * mm, 16, 9, 4)
+        message = fit_text(empty_message, fs.bold, pagesize[0] - 30 * mm, 16, 9, 4, lang=lang)
         c.setFont(fs.bold, message.size)
         c.setFillGray(0.2)
         for i, line in enumerate(message.lines):
@@ -263,7 +272,7 @@ def render_badges(
         c.showPage()
     elif layout is Layout.A6:
         for b in badges:
-            _draw_badge(c, b, fs, 0, 0, *pagesize)
+            _draw_badge(c, b, fs, 0, 0, *pagesize, lang)
             c.showPage()
     else:
         origins = _sheet_origins()
@@ -274,7 +283,7 @@ def render_badges(
             for (x, y), _ in zip(origins, sheet):
                 _cut_marks(c, x, y, BADGE_WIDTH, BADGE_HEIGHT)
             for (x, y), b in zip(origins, sheet):
-                _draw_badge(c, b, fs, x, y, BADGE_WIDTH, BADGE_HEIGHT)
+                _draw_badge(c, b, fs, x, y, BADGE_WIDTH, BADGE_HEIGHT, lang)
             c.showPage()
     c.save()
     return buf.getvalue()

@@ -8,8 +8,7 @@ covers æ ø å and Western European accents, but not e.g. Polish or Turkish let
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -20,6 +19,8 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+
+from confapp.pdf.wrap import Span, Words
 
 ELLIPSIS = "\u2026"
 REGULAR_NAME = "ConfSans"
@@ -86,56 +87,6 @@ class FittedText:
         return self.size * 1.15
 
 
-# Break opportunity after a hyphen inside a word ("Østergård-|Hansen"), not in "--" or "-".
-_HYPHEN_BREAK = re.compile(r"(?<=[^\s-]-)(?=[^\s-])")
-
-
-def _tokens(text: str) -> list[tuple[str, bool]]:
-    """Split into breakable pieces: (piece, glued) where glued means no space follows.
-
-    Words split after inner hyphens, so "Østergård-Hansen" may break after the hyphen as
-    Danish typesetting allows; everything else (lone dashes, "--") stays as written.
-    """
-    out: list[tuple[str, bool]] = []
-    for word in text.split():
-        pieces = _HYPHEN_BREAK.split(word)
-        out.extend((piece, i < len(pieces) - 1) for i, piece in enumerate(pieces))
-    return out
-
-
-def _join(tokens: Sequence[tuple[str, bool]]) -> str:
-    """Reassemble consecutive tokens with the original spacing."""
-    parts: list[str] = []
-    for i, (piece, glued) in enumerate(tokens):
-        parts.append(piece)
-        if not glued and i < len(tokens) - 1:
-            parts.append(" ")
-    return "".join(parts)
-
-
-def _wrap(tokens: Sequence[tuple[str, bool]], widths: Sequence[float], space: float, limit: float):
-    """Greedy line breaking of unit-size token widths; returns lists of token indices or None.
-
-    None means a single token is wider than the line, so wrapping alone cannot help.
-    """
-    lines: list[list[int]] = []
-    current: list[int] = []
-    used = 0.0
-    for i, w in enumerate(widths):
-        if w > limit:
-            return None
-        gap = 0.0 if not current or tokens[current[-1]][1] else space
-        if current and used + gap + w > limit:
-            lines.append(current)
-            current, used = [i], w
-        else:
-            current.append(i)
-            used += gap + w
-    if current:
-        lines.append(current)
-    return lines
-
-
 def _clip(text: str, font: str, size: float, max_width: float, suffix: str = "") -> str:
     """Longest prefix of ``text`` that fits with ``suffix`` appended (binary search)."""
     lo, hi = 0, len(text)
@@ -157,14 +108,17 @@ def fit_text(
     min_size: float,
     max_lines: int = 1,
     step: float = 0.5,
+    *,
+    lang: str,
 ) -> FittedText:
     """Fit ``text`` into ``max_lines`` lines of ``max_width`` points.
 
     Order of preference: one line at the largest size in [min_size, max_size]; then wrapping
-    into up to ``max_lines`` lines at the largest size (in ``step`` decrements) that fits;
-    finally, at ``min_size``, breaking overlong words and ending the last line with "…".
-    Every returned line is at most ``max_width`` wide. Pure apart from reading font metrics,
-    hence memoised: event titles, dates, labels and organisations repeat on every badge.
+    at spaces into up to ``max_lines`` lines at the largest size (in ``step`` decrements) that
+    fits; then the same, hyphenating words wider than the line in the language ``lang``
+    (``confapp.pdf.wrap``); finally, at ``min_size``, ending the last line with "…". Every
+    returned line is at most ``max_width`` wide. Pure apart from reading font metrics, hence
+    memoised: event titles, dates, labels and organisations repeat on every badge.
     """
     text = " ".join(text.split())
     min_size = min(min_size, max_size)
@@ -179,20 +133,18 @@ def fit_text(
     if unit * size <= max_width and size >= min_size:
         return FittedText((text,), size, False)
 
-    tokens = _tokens(text)
-    widths = [pdfmetrics.stringWidth(t, font, 1) for t, _ in tokens]
-    space = pdfmetrics.stringWidth(" ", font, 1)
+    # Measured once at size 1; a size then is a line width of max_width / size.
+    words = Words([Span(text, font, 1)], lang)
     if max_lines > 1:
-        size = max_size
-        while size >= min_size - 1e-9:
-            lines = _wrap(tokens, widths, space, max_width / size)
-            if lines is not None and len(lines) <= max_lines:
-                return FittedText(
-                    tuple(_join([tokens[i] for i in ln]) for ln in lines), size, False
-                )
-            size = round(size - step, 4)
-
-    return _truncate(tokens, font, max_width, min_size, max_lines)
+        # Shrinking beats hyphenating: a word is hyphenated only if it fits at no size.
+        for hyphenate in (False, True):
+            size = max_size
+            while size >= min_size - 1e-9:
+                lines = words.lines(max_width / size, hyphenate=hyphenate, force=False)
+                if lines is not None and len(lines) <= max_lines:
+                    return FittedText(tuple(line.text for line in lines), size, False)
+                size = round(size - step, 4)
+    return _truncate(words, font, max_width, min_size, max_lines)
 
 
 def _floor_to(size: float, step: float, lo: float, hi: float) -> float:
@@ -201,42 +153,18 @@ def _floor_to(size: float, step: float, lo: float, hi: float) -> float:
     return max(lo, min(hi, floored))
 
 
-def _truncate(
-    tokens: list[tuple[str, bool]], font: str, max_width: float, size: float, max_lines: int
-) -> FittedText:
-    """Last resort at the minimum size: fill lines, hard-break long words, add an ellipsis."""
-    lines: list[str] = []
-    current: list[tuple[str, bool]] = []
-    pending = list(tokens)
-    truncated = False
-    while pending:
-        tok = pending.pop(0)
-        if pdfmetrics.stringWidth(_join([*current, tok]), font, size) <= max_width:
-            current.append(tok)
-            continue
-        if current:
-            lines.append(_join(current))
-            current = []
-            pending.insert(0, tok)
-        else:
-            # A single token wider than the line: break it between characters.
-            head = _clip(tok[0], font, size, max_width)
-            if not head:  # not even one character fits; nothing sensible left to do
-                truncated = True
-                break
-            lines.append(head)
-            pending.insert(0, (tok[0][len(head) :].lstrip(), tok[1]))
-        if len(lines) >= max_lines:
-            truncated = bool(pending) or bool(current)
-            break
-    else:
-        if current:
-            lines.append(_join(current))
-    if len(lines) > max_lines:
-        lines, truncated = lines[:max_lines], True
-    if truncated and lines:
-        lines[-1] = _clip(lines[-1], font, size, max_width, ELLIPSIS)
-    return FittedText(tuple(lines), size, truncated)
+def _truncate(words: Words, font: str, max_width: float, size: float, max_lines: int) -> FittedText:
+    """Last resort at the minimum size: break as needed, keep ``max_lines``, add an ellipsis.
+
+    The last line kept is refilled with as much of the remaining text as fits before the "…".
+    """
+    lines = words.lines(max_width / size) or []
+    texts = [line.text for line in lines[:max_lines]]
+    if len(lines) <= max_lines:
+        return FittedText(tuple(texts), size, False)
+    rest = words.spans[0].text[lines[max_lines - 1].start :]
+    texts[-1] = _clip(rest, font, size, max_width, ELLIPSIS)
+    return FittedText(tuple(texts), size, True)
 
 
 def page_label(template: str, page: int, pages: int) -> str:

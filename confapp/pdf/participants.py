@@ -10,16 +10,15 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from confapp.pdf.data import ListLabels, ParticipantRow
+from confapp.pdf.flowables import TextBlock, TextStyle
 from confapp.pdf.fonts import FontSet, fit_text, fonts, numbered_canvas, page_label
 
 _MARGIN = 18 * mm
@@ -33,26 +32,21 @@ _ZEBRA = colors.Color(0.965, 0.965, 0.965)
 
 @dataclass(frozen=True)
 class _Styles:
-    cell: ParagraphStyle
-    head: ParagraphStyle
-    group: ParagraphStyle
-    note: ParagraphStyle
+    cell: TextStyle
+    head: TextStyle
+    group: TextStyle
+    note: TextStyle
 
 
 @cache
 def _styles(fs: FontSet) -> _Styles:
-    """Paragraph styles, built once per process."""
-    cell = ParagraphStyle("cell", fontName=fs.regular, fontSize=9, leading=11)
+    """Text styles, built once per process."""
     return _Styles(
-        cell=cell,
-        head=ParagraphStyle("head", cell, fontName=fs.bold, textColor=colors.white),
-        group=ParagraphStyle("group", cell, fontName=fs.bold, fontSize=10, leading=12),
-        note=ParagraphStyle("note", cell, fontSize=10, leading=13, spaceAfter=4),
+        cell=TextStyle(fs.regular, 9, 11),
+        head=TextStyle(fs.bold, 9, 11, colour=colors.white),
+        group=TextStyle(fs.bold, 10, 12),
+        note=TextStyle(fs.regular, 10, 13, space_after=4),
     )
-
-
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text), style)
 
 
 def _render(
@@ -62,9 +56,14 @@ def _render(
     labels: ListLabels,
     *,
     sign_in: bool,
+    lang: str,
 ) -> bytes:
     fs = fonts()
     st = _styles(fs)
+
+    def _p(text: str, style: TextStyle) -> TextBlock:
+        return TextBlock(text, style, lang)
+
     page_w, page_h = A4
     width = page_w - 2 * _MARGIN
 
@@ -125,13 +124,13 @@ def _render(
         # Title, event and date on every page, so loose sheets can be matched up.
         c.saveState()
         top = page_h - _MARGIN
-        title = fit_text(labels.title, fs.bold, width, 15, 9, 1)
+        title = fit_text(labels.title, fs.bold, width, 15, 9, 1, lang=lang)
         c.setFont(fs.bold, title.size)
         c.drawString(_MARGIN, top - title.size, title.lines[0] if title.lines else "")
-        event = fit_text(event_title, fs.regular, width * 0.7, 10, 7, 1)
+        event = fit_text(event_title, fs.regular, width * 0.7, 10, 7, 1, lang=lang)
         c.setFont(fs.regular, event.size)
         c.drawString(_MARGIN, top - 13 * mm, event.lines[0] if event.lines else "")
-        date = fit_text(event_date, fs.regular, width * 0.28, 10, 7, 1)
+        date = fit_text(event_date, fs.regular, width * 0.28, 10, 7, 1, lang=lang)
         c.setFont(fs.regular, date.size)
         c.drawRightString(page_w - _MARGIN, top - 13 * mm, date.lines[0] if date.lines else "")
         c.setFillGray(0.3)
@@ -155,14 +154,28 @@ def _render(
 
 
 def render_participant_list(
-    event_title: str, event_date: str, rows: Sequence[ParticipantRow], labels: ListLabels
+    event_title: str,
+    event_date: str,
+    rows: Sequence[ParticipantRow],
+    labels: ListLabels,
+    *,
+    lang: str,
 ) -> bytes:
-    """A4 participant list: name, organisation, category; grouped; "Page X of Y"."""
-    return _render(event_title, event_date, rows, labels, sign_in=False)
+    """A4 participant list: name, organisation, category; grouped; "Page X of Y".
+
+    ``lang`` ("da", "en") is the language of ``labels``; words too wide for a column are
+    hyphenated with its dictionary.
+    """
+    return _render(event_title, event_date, rows, labels, sign_in=False, lang=lang)
 
 
 def render_sign_in_sheet(
-    event_title: str, event_date: str, rows: Sequence[ParticipantRow], labels: ListLabels
+    event_title: str,
+    event_date: str,
+    rows: Sequence[ParticipantRow],
+    labels: ListLabels,
+    *,
+    lang: str,
 ) -> bytes:
     """A4 sign-in sheet: like the list plus a wide empty signature column, 10 mm rows."""
-    return _render(event_title, event_date, rows, labels, sign_in=True)
+    return _render(event_title, event_date, rows, labels, sign_in=True, lang=lang)

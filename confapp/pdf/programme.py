@@ -11,11 +11,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -23,7 +21,6 @@ from reportlab.platypus import (
     Flowable,
     KeepTogether,
     PageBreak,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -31,6 +28,7 @@ from reportlab.platypus import (
 )
 
 from confapp.pdf.data import ProgrammeData, ProgrammeItem, ProgrammeLabels
+from confapp.pdf.flowables import TextBlock, TextStyle
 from confapp.pdf.fonts import FontSet, fit_text, fonts, numbered_canvas, page_label
 
 _MARGIN = 20 * mm
@@ -48,41 +46,41 @@ _TIME_RE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})")
 
 @dataclass(frozen=True)
 class _Styles:
-    title: ParagraphStyle
-    subtitle: ParagraphStyle
-    body: ParagraphStyle
-    h1: ParagraphStyle
-    h2: ParagraphStyle
-    parallel: ParagraphStyle
-    time: ParagraphStyle
-    item: ParagraphStyle
-    small: ParagraphStyle
+    title: TextStyle
+    subtitle: TextStyle
+    body: TextStyle
+    h1: TextStyle
+    h2: TextStyle
+    parallel: TextStyle
+    time: TextStyle
+    item: TextStyle
+    item_title: TextStyle
+    tag: TextStyle
+    small: TextStyle
+    lang: str  # the document's language: hyphenation dictionary for overlong words
+
+    def block(self, text: str, style: TextStyle) -> TextBlock:
+        """Plain text in ``style``, wrapped in the document's language; line breaks kept."""
+        return TextBlock(text, style, self.lang)
 
 
 @cache
-def _styles(fs: FontSet) -> _Styles:
-    """Paragraph styles, built once per process."""
-    base = ParagraphStyle("base", fontName=fs.regular, fontSize=10, leading=13)
+def _styles(fs: FontSet, lang: str) -> _Styles:
+    """Text styles, built once per process and language."""
     return _Styles(
-        title=ParagraphStyle("title", base, fontName=fs.bold, fontSize=28, leading=34),
-        subtitle=ParagraphStyle("subtitle", base, fontSize=15, leading=20, spaceBefore=4),
-        body=ParagraphStyle("body", base, fontSize=11, leading=15, spaceBefore=10),
-        h1=ParagraphStyle("h1", base, fontName=fs.bold, fontSize=20, leading=24, spaceAfter=8),
-        h2=ParagraphStyle(
-            "h2", base, fontName=fs.bold, fontSize=14, leading=18, spaceBefore=10, spaceAfter=4
-        ),
-        parallel=ParagraphStyle(
-            "parallel", base, fontName=fs.bold, fontSize=10.5, textColor=_ACCENT, spaceBefore=4
-        ),
-        time=ParagraphStyle("time", base, fontName=fs.bold, fontSize=10, leading=13),
-        item=ParagraphStyle("item", base, fontSize=10, leading=13),
-        small=ParagraphStyle("small", base, fontSize=8.5, leading=11, textColor=colors.dimgrey),
+        title=TextStyle(fs.bold, 28, 34),
+        subtitle=TextStyle(fs.regular, 15, 20, space_before=4),
+        body=TextStyle(fs.regular, 11, 15, space_before=10),
+        h1=TextStyle(fs.bold, 20, 24, space_after=8),
+        h2=TextStyle(fs.bold, 14, 18, space_before=10, space_after=4),
+        parallel=TextStyle(fs.bold, 10.5, 13, colour=_ACCENT, space_before=4),
+        time=TextStyle(fs.bold, 10, 13),
+        item=TextStyle(fs.regular, 10, 13),
+        item_title=TextStyle(fs.bold, 10, 13),
+        tag=TextStyle(fs.regular, 8, 13),
+        small=TextStyle(fs.regular, 8.5, 11, colour=colors.dimgrey),
+        lang=lang,
     )
-
-
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    """Paragraph from plain text: escape markup characters, keep the caller's line breaks."""
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
 def _minutes(value: str) -> int | None:
@@ -133,18 +131,19 @@ def _time_text(item: ProgrammeItem) -> str:
 
 def _content(item: ProgrammeItem, labels: ProgrammeLabels, st: _Styles, with_room: bool) -> list:
     """Title, tag, room, speakers and description of one item as flowables."""
-    tag = f"<font size=8>[{escape(item.kind_label.upper())}]</font>" if item.kind_label else ""
-    title = f"<b>{escape(item.title)}</b>"
-    parts = [Paragraph(f"{title} {tag}" if tag else title, st.item)]
+    heading = [st.item_title.span(item.title)]
+    if item.kind_label:
+        heading.append(st.tag.span(f"[{item.kind_label.upper()}]"))
+    parts = [TextBlock(heading, st.item_title, st.lang)]
     details = []
     if with_room and item.room:
-        details.append(f"{escape(labels.room)}: {escape(item.room)}")
+        details.append(f"{labels.room}: {item.room}")
     if item.speakers:
-        details.append(f"{escape(labels.speakers)}: {escape(item.speakers)}")
+        details.append(f"{labels.speakers}: {item.speakers}")
     if details:
-        parts.append(Paragraph(" · ".join(details), st.small))
+        parts.append(st.block(" · ".join(details), st.small))
     if item.description:
-        parts.append(_p(item.description, st.small))
+        parts.append(st.block(item.description, st.small))
     return parts
 
 
@@ -164,10 +163,11 @@ def _row_style(rows: Sequence[ProgrammeItem]) -> TableStyle:
 
 
 def _single(item: ProgrammeItem, labels: ProgrammeLabels, st: _Styles, width: float) -> Table:
-    cells = [[_p(_time_text(item), st.time), _content(item, labels, st, with_room=True)]]
+    cells = [[st.block(_time_text(item), st.time), _content(item, labels, st, with_room=True)]]
     # splitInRow: an item longer than a page (the form allows 5,000 characters) flows on.
-    return Table(cells, colWidths=[_TIME_COL, width - _TIME_COL], style=_row_style([item]),
-                 splitInRow=1)
+    return Table(
+        cells, colWidths=[_TIME_COL, width - _TIME_COL], style=_row_style([item]), splitInRow=1
+    )
 
 
 def _parallel(
@@ -176,11 +176,11 @@ def _parallel(
     """Heading plus one row per session with the room in its own column."""
     start = min(cluster, key=lambda it: _minutes(it.starts) or 0).starts
     end = max(cluster, key=lambda it: _minutes(it.ends) or 0).ends
-    heading = _p(f"{labels.parallel} · {start}–{end}", st.parallel)
+    heading = st.block(f"{labels.parallel} · {start}–{end}", st.parallel)
     cells = [
         [
-            _p(_time_text(it), st.time),
-            _p(it.room, st.time),
+            st.block(_time_text(it), st.time),
+            st.block(it.room, st.time),
             _content(it, labels, st, with_room=False),
         ]
         for it in cluster
@@ -199,22 +199,26 @@ def _parallel(
 
 def _story(data: ProgrammeData, st: _Styles, width: float) -> list:
     labels = data.labels
-    story: list = [Spacer(1, 40 * mm), _p(data.event_title, st.title)]
+    story: list = [Spacer(1, 40 * mm), st.block(data.event_title, st.title)]
     for text in (data.event_date, data.venue):
         if text:
-            story.append(_p(text, st.subtitle))
+            story.append(st.block(text, st.subtitle))
     if data.description:
-        story.append(_p(data.description, st.body))
+        story.append(st.block(data.description, st.body))
 
     groups = group_items(data.items)
     if not groups:
-        story += [Spacer(1, 20 * mm), _p(labels.title, st.h1), _p(labels.empty, st.item)]
+        story += [
+            Spacer(1, 20 * mm),
+            st.block(labels.title, st.h1),
+            st.block(labels.empty, st.item),
+        ]
         return story
 
-    story += [PageBreak(), _p(labels.title, st.h1)]
+    story += [PageBreak(), st.block(labels.title, st.h1)]
     for day, clusters in groups:
         if day:
-            story += [CondPageBreak(40 * mm), _p(day, st.h2)]
+            story += [CondPageBreak(40 * mm), st.block(day, st.h2)]
         for cluster in clusters:
             if len(cluster) == 1:
                 story.append(_single(cluster[0], labels, st, width))
@@ -223,10 +227,14 @@ def _story(data: ProgrammeData, st: _Styles, width: float) -> list:
     return story
 
 
-def render_programme(data: ProgrammeData) -> bytes:
-    """Render the programme as an A4 PDF with "Page X of Y" and the event name on each page."""
+def render_programme(data: ProgrammeData, *, lang: str) -> bytes:
+    """Render the programme as an A4 PDF with "Page X of Y" and the event name on each page.
+
+    ``lang`` ("da", "en") is the language the labels are in; words too wide for their column
+    are hyphenated with its dictionary.
+    """
     fs = fonts()
-    st = _styles(fs)
+    st = _styles(fs, lang)
     page_w = A4[0]
     width = page_w - 2 * _MARGIN
 
@@ -239,7 +247,9 @@ def render_programme(data: ProgrammeData) -> bytes:
         c.setFont(fs.regular, 8.5)
         c.drawRightString(page_w - _MARGIN, 9.5 * mm, page_label(data.labels.page, page, pages))
         # Event name on the left, clipped by the page label so the two never collide.
-        c.drawString(_MARGIN, 9.5 * mm, _clip(data.event_title, fs.regular, 8.5, width * 0.65))
+        c.drawString(
+            _MARGIN, 9.5 * mm, _clip(data.event_title, fs.regular, 8.5, width * 0.65, lang)
+        )
         c.restoreState()
 
     buf = io.BytesIO()
@@ -257,7 +267,7 @@ def render_programme(data: ProgrammeData) -> bytes:
     return buf.getvalue()
 
 
-def _clip(text: str, font: str, size: float, width: float) -> str:
+def _clip(text: str, font: str, size: float, width: float, lang: str) -> str:
     """One line of ``text`` at ``size``, ellipsised to ``width`` if needed."""
-    fitted = fit_text(text, font, width, size, size, 1)
+    fitted = fit_text(text, font, width, size, size, 1, lang=lang)
     return fitted.lines[0] if fitted.lines else ""

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from confapp.extensions import mail as mail_extension
 from confapp.models import Event, OutboxMail, Registration
-from confapp.services import outbox, tokens
+from confapp.services import outbox, settings, tokens
 from confapp.services.calendar import event_ics
 from confapp.text_rules import clean_line
 
@@ -70,7 +70,8 @@ def build_message(session: Session, mail: OutboxMail) -> Message:
         recipients=[clean_line(mail.to_address).strip()],
         body=mail.body_text,
         html=mail.body_html or None,
-        sender=_sender(current_app.config.get("MAIL_DEFAULT_SENDER")),
+        # The sender an administrator set (site settings), else MAIL_DEFAULT_SENDER.
+        sender=_sender(settings.current(session, current_app.config).mail_sender),
         extra_headers={"X-Confapp-Key": clean_line(mail.idempotency_key)},
     )
     # The only Message-ID, stable per outbox row: a resend after a crashed lease is recognisably

@@ -32,10 +32,10 @@ from confapp.timezones import local_to_utc
 DEMO_PASSWORD = "demo-password-2027"
 
 DEMO_ACCOUNTS = [
-    ("organiser@example.dk", "Mette Kjær (organiser)", {Role.ORGANISER}),
-    ("formand@example.dk", "Hans Brix (formand)", {Role.CHAIR}),
-    ("naestformand@example.dk", "Lone Dahl (næstformand)", {Role.VICE_CHAIR}),
-    ("admin@example.dk", "Søren Vad (administrator)", {Role.ADMINISTRATOR, Role.ORGANISER}),
+    ("organiser@example.dk", "Mette Kjær", {Role.ORGANISER}),
+    ("formand@example.dk", "Hans Brix", {Role.CHAIR}),
+    ("naestformand@example.dk", "Lone Dahl", {Role.VICE_CHAIR}),
+    ("admin@example.dk", "Søren Vad", {Role.ADMINISTRATOR, Role.ORGANISER}),
 ]
 
 

@@ -1,7 +1,7 @@
 """Events and their agendas: create, edit, publish, and keep agenda items in order."""
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from confapp.models import AgendaItem, AgendaItemKind, Event, EventKind, WorkshopChoice
 from confapp.models.base import utcnow
 from confapp.services import ConfappError
+from confapp.timezones import local_to_utc, to_form_value, utc_to_local
 
 
 class InvalidInput(ConfappError):
@@ -123,6 +124,36 @@ def update_event(session: Session, event: Event, data: EventInput) -> Event:
     return event
 
 
+def copy_event(session: Session, event: Event, starts_on: date, title: str = "") -> Event:
+    """A draft copy of ``event`` starting on ``starts_on`` (a date in Copenhagen).
+
+    Copied: the details, venue, capacity, registration dates and settings, and every agenda item
+    with its workshop seat limit; each moment moves by the same number of days. Not copied:
+    registrations, seats taken and mails. A blank ``title`` keeps the original title.
+
+    Moments move on the Copenhagen calendar, not by a fixed number of hours: a conference at
+    09.00 in winter time is copied to 09.00 in summer time, not to 10.00.
+    """
+    days = timedelta(days=(starts_on - utc_to_local(event.starts_at).date()).days)
+
+    def moved(moment: datetime | None) -> datetime | None:
+        return local_to_utc(to_form_value(moment) + days) if moment else None
+
+    data = EventInput(**{f.name: getattr(event, f.name) for f in fields(EventInput)})
+    data.title = title.strip() or event.title
+    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        setattr(data, name, moved(getattr(data, name)))
+    copy = create_event(session, data)
+    for item in event.agenda_items:
+        copied = AgendaItem(event=copy, position=item.position)
+        _apply(copied, AgendaItemInput(**{f.name: getattr(item, f.name)
+                                          for f in fields(AgendaItemInput)}))
+        copied.starts_at, copied.ends_at = moved(item.starts_at), moved(item.ends_at)
+        session.add(copied)
+    session.flush()
+    return copy
+
+
 def set_published(session: Session, event: Event, published: bool) -> Event:
     event.published = published
     session.flush()
@@ -199,6 +230,3 @@ def past_events(session: Session, now: datetime | None = None) -> list[Event]:
     query = select(Event).where(Event.published, Event.ends_at < now).order_by(Event.starts_at.desc())
     return list(session.scalars(query))
 
-
-def all_events(session: Session) -> list[Event]:
-    return list(session.scalars(select(Event).order_by(Event.starts_at.desc())))

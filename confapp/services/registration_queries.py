@@ -41,7 +41,7 @@ class RegistrationFilter:
 
 @dataclass(frozen=True)
 class Page:
-    items: list[Registration]
+    items: list  # registrations or outbox mails
     page: int
     per_page: int
     total: int
@@ -130,19 +130,21 @@ def _in_list_order(statement: Select) -> Select:
     return statement.order_by(Registration.created_at, Registration.id)
 
 
-def registration_page(session: Session, event_id: int, filters: RegistrationFilter,
-                      page: int = 1, per_page: int = PER_PAGE) -> Page:
-    """One page of the event's registrations matching ``filters``, in registration order.
-
-    A page number past the end shows the last page rather than an empty one.
-    """
-    statement = _filtered(event_id, filters)
+def _page_of(session: Session, statement: Select, ordered: Select, page: int,
+             per_page: int) -> Page:
+    """One page of ``ordered``; a page number past the end shows the last page, not an empty one."""
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    items = list(session.scalars(
-        _in_list_order(statement).limit(per_page).offset((page - 1) * per_page)))
+    items = list(session.scalars(ordered.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def registration_page(session: Session, event_id: int, filters: RegistrationFilter,
+                      page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """One page of the event's registrations matching ``filters``, in registration order."""
+    statement = _filtered(event_id, filters)
+    return _page_of(session, statement, _in_list_order(statement), page, per_page)
 
 
 def matching_registrations(session: Session, event_id: int,
@@ -231,6 +233,23 @@ def count_announcement_recipients(session: Session, event_id: int,
     return session.scalar(statement) or 0
 
 
+def recipient_languages(session: Session, event_id: int,
+                        statuses: tuple[RegistrationStatus, ...],
+                        category: Category | None = None) -> dict[str, tuple[int, str]]:
+    """Per mail language of the recipients: how many, and the first name of the first of them."""
+    statement = select(Registration.locale, func.count(Registration.id),
+                       func.min(Registration.id)).where(
+        Registration.event_id == event_id, Registration.status.in_(statuses),
+        Registration.anonymised_at.is_(None))
+    if category is not None:
+        statement = statement.where(Registration.category == category)
+    rows = session.execute(statement.group_by(Registration.locale)).all()
+    firsts = [first for _, _, first in rows]
+    names = dict(session.execute(select(Registration.id, Registration.first_name)
+                                 .where(Registration.id.in_(firsts))).all()) if rows else {}
+    return {locale: (count, names[first]) for locale, count, first in rows}
+
+
 def count_announcements(session: Session, event_id: int) -> int:
     """Announcement mails queued for the event so far (to tell how many a send added)."""
     return session.scalar(select(func.count(OutboxMail.id)).where(
@@ -246,11 +265,27 @@ def mail_counts(session: Session, event_id: int) -> dict[MailStatus, int]:
     return {status: counts.get(status, 0) for status in MailStatus}
 
 
-def failed_mails(session: Session, event_id: int) -> list[OutboxMail]:
-    return list(session.scalars(
-        select(OutboxMail)
-        .where(OutboxMail.event_id == event_id, OutboxMail.status == MailStatus.FAILED)
-        .order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc())))
+@dataclass(frozen=True)
+class MailFilter:
+    """The organiser's search of an event's outbox: recipient or subject, and one status."""
+
+    q: str = ""
+    status: MailStatus | None = None
+
+
+def mail_page(session: Session, event_id: int, filters: MailFilter, page: int = 1,
+              per_page: int = PER_PAGE) -> Page:
+    """One page of the event's mails matching ``filters``, newest first."""
+    statement = select(OutboxMail).where(OutboxMail.event_id == event_id)
+    if filters.q.strip():
+        pattern = _like_pattern(_fold_text(filters.q))
+        statement = statement.where(or_(*(_fold(column).like(pattern, escape="\\")
+                                          for column in (OutboxMail.to_address,
+                                                         OutboxMail.subject))))
+    if filters.status is not None:
+        statement = statement.where(OutboxMail.status == filters.status)
+    ordered = statement.order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc())
+    return _page_of(session, statement, ordered, page, per_page)
 
 
 def mails_for(session: Session, registration_id: int) -> list[OutboxMail]:

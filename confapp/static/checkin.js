@@ -1,16 +1,20 @@
-// Check-in desk: keep the scan field focused, send scans without reloading, poll the counter,
-// and scan with the camera where the browser has BarcodeDetector. The page works without this.
+// Check-in desk: keep the scan field focused, send scans and undos without reloading, poll the
+// counter, and scan with the camera where the browser has BarcodeDetector. The page works
+// without this: the same forms then post and the server renders the result.
 (function () {
   "use strict";
   var form = document.getElementById("scan-form");
   if (!form) return;
   var input = document.getElementById("payload");
   var result = document.getElementById("result");
+  var resultText = document.getElementById("result-text");
+  var resultActions = result.querySelector(".result-actions");
+  var undoTemplate = document.getElementById("undo-template");
   var checkedIn = document.getElementById("count-checked-in");
   var confirmed = document.getElementById("count-confirmed");
   var script = document.currentScript || document.querySelector("script[data-counts-url]");
   var countsUrl = script.getAttribute("data-counts-url");
-  var symbols = { checked_in: "✓", already: "!" };
+  var symbols = { checked_in: "✓", already: "!", undone: "↩" };
 
   function focusInput() {
     var active = document.activeElement;
@@ -27,34 +31,54 @@
     return el;
   }
 
+  // The same result the server renders without JavaScript: headline, person, and the undo
+  // form (cloned from a <template> that carries the CSRF token) after a check-in.
   function show(data) {
     result.className = "checkin-result outcome-" + data.outcome;
-    result.textContent = "";
+    resultText.textContent = "";
+    resultActions.textContent = "";
     var headline = text("p", "headline", "");
     var symbol = text("span", "symbol", symbols[data.outcome] || "✗");
     symbol.setAttribute("aria-hidden", "true");
     headline.appendChild(symbol);
     headline.appendChild(document.createTextNode(" " + data.headline + (data.detail ? " " + data.detail : "")));
-    result.appendChild(headline);
-    if (data.name) result.appendChild(text("p", "who", data.name + (data.organisation ? " · " + data.organisation : "")));
-    if (data.workshops) result.appendChild(text("p", "", data.workshops));
+    resultText.appendChild(headline);
+    if (data.name) resultText.appendChild(text("p", "who", data.name + (data.organisation ? " · " + data.organisation : "")));
+    if (data.workshops) resultText.appendChild(text("p", "", result.getAttribute("data-workshops-label") + ": " + data.workshops));
+    if (data.undo_url) {
+      var undo = undoTemplate.content.firstElementChild.cloneNode(true);
+      undo.setAttribute("action", data.undo_url);
+      resultActions.appendChild(undo);
+    }
     if (typeof data.checked_in === "number") {
       checkedIn.textContent = data.checked_in;
       confirmed.textContent = data.confirmed;
     }
   }
 
+  // Post a form and show the JSON answer; if that fails, post it the ordinary way.
+  function send(target) {
+    var body = new FormData(target);
+    return fetch(target.action, { method: "POST", body: body, headers: { Accept: "application/json" },
+                                  credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(show)
+      .catch(function () { target.submit(); })
+      .finally(function () { input.focus(); });
+  }
+
   form.addEventListener("submit", function (event) {
     if (!window.fetch) return;
     event.preventDefault();
-    var body = new FormData(form);
+    send(form);  // reads the field before it is cleared for the next scan
     input.value = "";
-    fetch(form.action, { method: "POST", body: body, headers: { Accept: "application/json" },
-                         credentials: "same-origin" })
-      .then(function (response) { return response.json(); })
-      .then(show)
-      .catch(function () { form.submit(); })
-      .finally(function () { input.focus(); });
+  });
+
+  // Also the undo form rendered by the server after a scan without JavaScript.
+  result.addEventListener("submit", function (event) {
+    if (!window.fetch || !event.target.classList.contains("undo-form")) return;
+    event.preventDefault();
+    send(event.target);
   });
 
   setInterval(function () {

@@ -39,7 +39,7 @@ def test_create_publish_and_see_in_both_languages(live_server, page, make_user,
     page.get_by_label("Slutter").fill("2027-03-10T12:00")  # wrong on purpose
     page.get_by_label("Kapacitet (pladser)").fill("60")
     page.get_by_role("button", name="Gem").click()
-    expect(page.locator("#ends_at-error")).to_contain_text("Slutningen skal ligge efter starten.")
+    expect(page.locator("#ends_at-error")).to_contain_text("Sluttidspunktet skal ligge efter starttidspunktet.")
     expect(page.get_by_label("Titel")).to_have_value("Temamøde om unge og uddannelse")
     assert_accessible(page)
     page.get_by_label("Slutter").fill("2027-03-10T16:00")
@@ -57,7 +57,7 @@ def test_create_publish_and_see_in_both_languages(live_server, page, make_user,
         page.get_by_label("Slutter").fill(f"2027-03-10T{end}")
         page.get_by_label("Lokale").fill("Store Sal")
         assert_accessible(page)
-        page.get_by_role("button", name="Gem punkt").click()
+        page.get_by_role("button", name="Gem programpunktet").click()
         expect(page.get_by_text("Programpunktet blev tilføjet.")).to_be_visible()
 
     page.get_by_role("button", name="Offentliggør").click()

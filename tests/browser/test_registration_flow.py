@@ -6,26 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from confapp.extensions import mail as mail_extension
 from confapp.models import AgendaItemKind, RegistrationStatus
 from confapp.services import delivery
-from tests.conftest import start_sink
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def app_config():
-    return {"WTF_CSRF_ENABLED": True, "MAIL_SUPPRESS_SEND": False}
-
-
-@pytest.fixture
-def sink(app):
-    controller = start_sink()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
-    mail_extension.init_app(app)
-    yield controller
-    controller.stop()
 
 
 def _deliver(session, sink, expected_total):
@@ -62,7 +46,7 @@ def test_register_mail_change_cancel_promote(live_server, page, session, sink, m
     page.get_by_label("Efternavn").fill("Østergård")
     page.get_by_label("E-mail", exact=True).fill("soren@example.org")
     page.get_by_label("Organisation", exact=True).fill("Jobcenter Herning")
-    page.get_by_label("Hvilken gruppe tilhører du?").select_option("jobcentre")
+    page.get_by_label("Hvilken målgruppe tilhører du?").select_option("jobcentre")
     page.get_by_label("Stillingsbetegnelse").fill("Jobkonsulent")
     page.get_by_label("Workshop A: Virksomhedsrettet indsats").check()
     page.get_by_role("button", name="Tilmeld").click()

@@ -176,7 +176,7 @@ def ticket_pdf(token: str):
         status_label=str(STATUS_LABELS[registration.status]),
         heading=_("Ticket"),
         note=_("Show this QR code at the entrance."),
-    ))
+    ), lang=str(get_locale()))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="ticket-{event.id}.pdf"',
         "Cache-Control": "private, no-store"})

@@ -8,7 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from confapp.blueprints.auth import throttle
-from confapp.blueprints.auth.forms import LoginForm
+from confapp.blueprints.auth.forms import LoginForm, SetPasswordForm
 from confapp.errors import render_error
 from confapp.extensions import db
 from confapp.models import Role
@@ -64,3 +64,30 @@ def logout():
     logout_user()
     flash(_("You are logged out."), "success")
     return redirect(url_for("public.index"))
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """The page a mailed set-password link opens: choose a password, then log in with it."""
+    account = users.password_link_user(db.session, token)
+    if account is None:
+        return render_error(404, users.InvalidPasswordLink.message)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            users.use_password_link(db.session, token, form.password.data)
+        except users.InvalidPasswordLink as error:
+            db.session.rollback()
+            return render_error(404, error.message)
+        except users.WeakPassword as error:
+            db.session.rollback()
+            form.password.errors.append(error.message)
+        else:
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()  # whoever was logged in here, the next login is this account's
+            flash(_("Your password is saved. Log in with your e-mail address and the new "
+                    "password."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, account=account,
+                           min_length=users.MIN_PASSWORD_LENGTH)

@@ -15,7 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_time, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,6 +28,7 @@ from confapp.models import Event, Role
 from confapp.services import checkin
 from confapp.services.checkin import Outcome
 from confapp.services.registration import AlreadyRegistered, RegistrationError
+from confapp.templating import time_text
 from confapp.text_rules import clean_line
 
 bp = Blueprint("checkin", __name__, url_prefix="/checkin")
@@ -47,6 +48,16 @@ def _event(event_id: int) -> Event:
     return db.get_or_404(Event, event_id)
 
 
+def _wants_json() -> bool:
+    """The desk's script asks for JSON; a browser without it gets the page."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _counts_view(event: Event) -> dict:
+    checked_in, confirmed = checkin.counts(db.session, event)
+    return {"checked_in": checked_in, "confirmed": confirmed}
+
+
 def _result_view(result: checkin.CheckinResult) -> dict:
     """What the desk shows: a big headline and the facts the person at the door needs."""
     registration = result.registration
@@ -55,8 +66,11 @@ def _result_view(result: checkin.CheckinResult) -> dict:
         view.update(name=registration.name, organisation=registration.organisation,
                     workshops=", ".join(w.title for w in registration.workshops),
                     registration_id=registration.id)
+        if result.outcome in (Outcome.CHECKED_IN, Outcome.ALREADY):
+            view["undo_url"] = url_for("checkin.undo", event_id=registration.event_id,
+                                       registration_id=registration.id)
     if result.outcome == Outcome.ALREADY and result.checked_in_at:
-        view["detail"] = _("at %(time)s", time=format_time(result.checked_in_at, "short"))
+        view["detail"] = _("at %(time)s", time=time_text(result.checked_in_at))
     return view
 
 
@@ -77,7 +91,7 @@ def desk(event_id: int):
 def scan(event_id: int):
     event = _event(event_id)
     form = ScanForm()
-    wants_json = request.accept_mimetypes.best == "application/json"
+    wants_json = _wants_json()
     if not form.validate_on_submit():
         if wants_json:
             return jsonify(outcome="invalid", headline=_("Scan a ticket first.")), 400
@@ -87,8 +101,7 @@ def scan(event_id: int):
     db.session.commit()
     view = _result_view(result)
     if wants_json:
-        checked_in, confirmed = checkin.counts(db.session, event)
-        return jsonify(**view, checked_in=checked_in, confirmed=confirmed)
+        return jsonify(**view, **_counts_view(event))
     return _desk(event, ScanForm(formdata=None), view)
 
 
@@ -109,18 +122,23 @@ def undo(event_id: int, registration_id: int):
         checkin.undo(db.session, registration, actor=current_user.email)
     except checkin.NotCheckedIn:
         db.session.rollback()
-        flash(_("%(name)s is not checked in, so there is nothing to undo.",
-                name=registration.name), "error")
+        outcome, category = "not_checked_in", "error"
+        message = _("%(name)s is not checked in, so there is nothing to undo.",
+                    name=registration.name)
     else:
         db.session.commit()
-        flash(_("The check-in of %(name)s was undone.", name=registration.name), "success")
+        outcome, category = "undone", "success"
+        message = _("The check-in of %(name)s was undone.", name=registration.name)
+    if _wants_json():  # the desk's script shows it in the result area, without a reload
+        return jsonify(outcome=outcome, headline=message,
+                       **_counts_view(event)), 200 if outcome == "undone" else 409
+    flash(message, category)
     return redirect(url_for("checkin.desk", event_id=event.id))
 
 
 @bp.get("/<int:event_id>/counts.json")
 def counts(event_id: int):
-    checked_in, confirmed = checkin.counts(db.session, _event(event_id))
-    return jsonify(checked_in=checked_in, confirmed=confirmed)
+    return jsonify(**_counts_view(_event(event_id)))
 
 
 @bp.route("/<int:event_id>/walk-in", methods=["GET", "POST"])

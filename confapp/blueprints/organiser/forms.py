@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     EmailField,
     IntegerField,
@@ -141,3 +142,13 @@ class AgendaItemForm(Form):
             description=self.description.data or "",
             capacity=self.capacity.data if self.kind.data == AgendaItemKind.WORKSHOP else None,
         )
+
+
+class CopyEventForm(Form):
+    """Copy an event to a new date: the agenda and registration dates move with it."""
+
+    starts_on = DateField(_l("New start date"), validators=[InputRequired(REQUIRED),
+                                                            _plausible_year])
+    title = StringField(_l("Title of the copy"), validators=[
+        Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
+    submit = SubmitField(_l("Copy the event"))

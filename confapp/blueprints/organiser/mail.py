@@ -1,11 +1,15 @@
 """Organiser pages for mail to an event's registrants and the event's outbox."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from confapp.blueprints.organiser import bp
-from confapp.blueprints.organiser.registration_forms import AnnouncementForm, new_nonce
+from confapp.blueprints.organiser.registration_forms import (
+    AnnouncementForm,
+    OutboxFilterForm,
+    new_nonce,
+)
 from confapp.blueprints.site import current_site
 from confapp.extensions import db
 from confapp.models import Event, OutboxMail
@@ -43,16 +47,26 @@ def mail_registrants(event_id: int):
     # Counting needs only the recipient fields, so "Count recipients" works before writing.
     recipient_count = queries.count_announcement_recipients(
         db.session, event.id, form.statuses(), form.chosen_category())
+    previews = None
+    # Shown, never queued ("Send" does that); it needs the text only, not the page's key.
+    if form.preview.data and all([form.subject.validate(form), form.message.validate(form)]):
+        previews = mailer.preview_announcement(
+            event, form.subject.data.strip(), form.body(), queries.recipient_languages(
+                db.session, event.id, form.statuses(), form.chosen_category()))
     return render_template("organiser/registrations/mail.html", event=event, form=form,
-                           recipient_count=recipient_count)
+                           recipient_count=recipient_count, previews=previews)
 
 
 @bp.get("/events/<int:event_id>/outbox")
 def event_outbox(event_id: int):
     event = db.get_or_404(Event, event_id)
-    return render_template("organiser/registrations/outbox.html", event=event,
-                           counts=queries.mail_counts(db.session, event.id),
-                           failed=queries.failed_mails(db.session, event.id))
+    form = OutboxFilterForm(formdata=request.args)
+    filters = form.to_filter()
+    return render_template(
+        "organiser/registrations/outbox.html", event=event, form=form,
+        counts=queries.mail_counts(db.session, event.id),
+        page=queries.mail_page(db.session, event.id, filters, request.args.get("page", 1, type=int)),
+        filter_args=form.query_args(), filtered=filters != queries.MailFilter())
 
 
 @bp.post("/events/<int:event_id>/outbox/<int:mail_id>/retry")

@@ -18,7 +18,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import force_locale, format_date, get_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField
@@ -32,7 +32,13 @@ from confapp.models import Category, Event, Registration
 from confapp.models.base import utcnow
 from confapp.pdf.data import Layout, ListLabels, ProgrammeLabels
 from confapp.services import printing
-from confapp.templating import AGENDA_KIND_LABELS, CATEGORY_LABELS, time_range_text
+from confapp.templating import (
+    AGENDA_KIND_LABELS,
+    CATEGORY_LABELS,
+    date_text,
+    time_range_text,
+    time_text,
+)
 from confapp.timezones import utc_to_local
 
 LAYOUT_CHOICES = [
@@ -46,7 +52,7 @@ class BadgeForm(Form):
     """Which badges to print, in which layout and order."""
 
     layout = RadioField(_l("Layout"), choices=LAYOUT_CHOICES, default=Layout.A4_8UP.value)
-    mode = RadioField(_l("Whose badges"), default="unprinted", choices=[
+    mode = RadioField(_l("Which badges"), default="unprinted", choices=[
         ("unprinted", _l("Only those whose badge has not been printed before")),
         ("all", _l("Everyone with a confirmed registration")),
         ("category", _l("One group")),
@@ -118,8 +124,8 @@ def _event_day(event: Event) -> str:
     """The date line of a badge: one date, or first – last for a multi-day event."""
     start, end = utc_to_local(event.starts_at), utc_to_local(event.ends_at)
     if start.date() == end.date():
-        return format_date(event.starts_at, "long")
-    return f"{format_date(event.starts_at, 'long')} – {format_date(event.ends_at, 'long')}"
+        return date_text(event.starts_at)
+    return f"{date_text(event.starts_at)} – {date_text(event.ends_at)}"
 
 
 def _badges_pdf(event: Event, people: list[Registration], layout: str) -> bytes:
@@ -127,7 +133,7 @@ def _badges_pdf(event: Event, people: list[Registration], layout: str) -> bytes:
                                  category_labels=CATEGORY_LABELS, event_date=_event_day(event))
     from confapp.pdf.badges import render_badges  # reportlab loads with the first PDF, not at start
 
-    return render_badges(badges, Layout(layout),
+    return render_badges(badges, Layout(layout), lang=str(get_locale()),
                          empty_message=_("No badges to print: nobody matches this selection."))
 
 
@@ -180,7 +186,6 @@ def print_programme(event_id: int):
     language = form.language.data
     # The programme is printed in the language the organiser chose, not the page's language.
     with force_locale(language):
-        separator = "." if language == "da" else ":"
         data = printing.programme_data(
             event,
             labels=ProgrammeLabels(
@@ -194,13 +199,13 @@ def print_programme(event_id: int):
             kind_labels={kind: str(label) for kind, label in AGENDA_KIND_LABELS.items()},
             event_date=time_range_text(event.starts_at, event.ends_at),
             # 24-hour times: the renderer reads them back to find parallel sessions.
-            time_text=lambda moment: moment.strftime(f"%H{separator}%M"),
-            day_text=lambda moment: format_date(moment, "full"),
+            time_text=time_text,
+            day_text=lambda moment: date_text(moment, weekday=True),
         )
         filename = _("programme-%(id)d.pdf", id=event.id)
     from confapp.pdf.programme import render_programme
 
-    return _pdf(render_programme(data), filename)
+    return _pdf(render_programme(data, lang=language), filename)
 
 
 def _list_labels(title: str, empty: str, count: int) -> ListLabels:
@@ -227,7 +232,7 @@ def print_participant_list(event_id: int):
     from confapp.pdf.participants import render_participant_list
 
     pdf = render_participant_list(event.title, time_range_text(event.starts_at, event.ends_at),
-                                  rows, labels)
+                                  rows, labels, lang=str(get_locale()))
     return _pdf(pdf, _("participants-%(id)d.pdf", id=event.id))
 
 
@@ -240,5 +245,5 @@ def print_sign_in_sheet(event_id: int):
     from confapp.pdf.participants import render_sign_in_sheet
 
     pdf = render_sign_in_sheet(event.title, time_range_text(event.starts_at, event.ends_at),
-                               rows, labels)
+                               rows, labels, lang=str(get_locale()))
     return _pdf(pdf, _("sign-in-sheet-%(id)d.pdf", id=event.id))

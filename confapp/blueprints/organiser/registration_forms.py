@@ -7,9 +7,9 @@ from wtforms import EmailField, HiddenField, SelectField, StringField, SubmitFie
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from confapp.forms import Form
-from confapp.models import Category, Event, RegistrationStatus
-from confapp.services.registration_queries import RegistrationFilter
-from confapp.templating import CATEGORY_LABELS, STATUS_LABELS
+from confapp.models import Category, Event, MailStatus, RegistrationStatus
+from confapp.services.registration_queries import MailFilter, RegistrationFilter
+from confapp.templating import CATEGORY_LABELS, MAIL_STATUS_LABELS, STATUS_LABELS
 
 REQUIRED = _l("This field is required.")
 TOO_LONG = _l("At most %(max)d characters.")
@@ -20,6 +20,15 @@ RECIPIENT_STATUSES = {
     "waitlisted": (RegistrationStatus.WAITLISTED,),
     "both": (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED),
 }
+
+
+def _valid_value(field) -> str:
+    """A search field's value when it is valid, else "" (the error is shown beside the field)."""
+    value = "" if field.errors else (field.data or "").strip()
+    # Optional() lets a blank value (" ") past the choice check: only real choices count.
+    if isinstance(field, SelectField) and value not in {str(k) for k, _ in field.choices}:
+        return ""
+    return value
 
 
 def _category_choices(first_label) -> list[tuple[str, str]]:
@@ -43,19 +52,11 @@ class RegistrationFilterForm(Form):
     def to_filter(self) -> RegistrationFilter:
         """The filter from the fields that are valid; invalid ones are left out (and shown)."""
         self.validate()
-
-        def good(field) -> str:
-            value = "" if field.errors else (field.data or "").strip()
-            # Optional() lets a blank value (" ") past the choice check: only real choices count.
-            if isinstance(field, SelectField) and value not in {str(k) for k, _ in field.choices}:
-                return ""
-            return value
-
-        workshop = good(self.workshop)
+        workshop = _valid_value(self.workshop)
         return RegistrationFilter(
-            q=good(self.q).strip(),
-            status=RegistrationStatus(good(self.status)) if good(self.status) else None,
-            category=Category(good(self.category)) if good(self.category) else None,
+            q=_valid_value(self.q),
+            status=RegistrationStatus(status) if (status := _valid_value(self.status)) else None,
+            category=Category(group) if (group := _valid_value(self.category)) else None,
             workshop_id=int(workshop) if workshop.isdigit() else None,
         )
 
@@ -63,6 +64,27 @@ class RegistrationFilterForm(Form):
         """The valid, non-empty filters, for links (pages, exports) that keep them."""
         return {f.name: f.data for f in (self.q, self.status, self.category, self.workshop)
                 if f.data and not f.errors}
+
+
+class OutboxFilterForm(Form):
+    """The GET search above an event's outbox."""
+
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField(_l("Search recipient or subject"),
+                    validators=[Optional(), Length(max=200, message=TOO_LONG)])
+    status = SelectField(_l("Status"), validators=[Optional()], choices=[(ALL, _l("All"))] + [
+        (s.value, label) for s, label in MAIL_STATUS_LABELS.items()])
+
+    def to_filter(self) -> MailFilter:
+        self.validate()
+        status = _valid_value(self.status)
+        return MailFilter(q=_valid_value(self.q), status=MailStatus(status) if status else None)
+
+    def query_args(self) -> dict[str, str]:
+        """The valid, non-empty filters, for the page links."""
+        return {f.name: f.data for f in (self.q, self.status) if f.data and not f.errors}
 
 
 def filter_form(event: Event, args) -> RegistrationFilterForm:
@@ -103,7 +125,8 @@ class AnnouncementForm(Form):
                            choices=_category_choices(_l("All groups")))
     # Made on GET and posted back: it is the announcement's key, so a double submit queues once.
     nonce = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
-    preview = SubmitField(_l("Count recipients"))
+    count = SubmitField(_l("Count recipients"))
+    preview = SubmitField(_l("Preview"))
     send = SubmitField(_l("Send the message"))
 
     def body(self) -> str:

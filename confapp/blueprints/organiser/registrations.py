@@ -24,6 +24,7 @@ from confapp.models import (
 from confapp.services import exports, waitlist
 from confapp.services import registration as registration_service
 from confapp.services import registration_queries as queries
+from confapp.services.overview import EventCounts
 from confapp.services.registration import (
     AlreadyRegistered,
     NotChangeable,
@@ -65,10 +66,12 @@ def registration_list(event_id: int):
     filters = form.to_filter()
     page = queries.registration_page(db.session, event.id, filters,
                                      request.args.get("page", 1, type=int))
+    counts = queries.registration_counts(db.session, event.id)
     return render_template(
         "organiser/registrations/list.html", event=event, form=form, page=page,
         filter_args=form.query_args(), filtered=filters != queries.RegistrationFilter(),
-        counts=queries.registration_counts(db.session, event.id),
+        counts=counts,  # and for the tabs, so that they are not counted twice:
+        nav_counts=EventCounts(counts.confirmed, counts.waitlisted, counts.checked_in),
         positions=queries.waitlist_positions(db.session, event.id),
         waiting=waitlist.waiting(db.session, event.id))
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from confapp.extensions import db
 from confapp.models import Event
 from confapp.services import events as event_service
+from confapp.services import overview
 from confapp.services.registration import registration_state
 from confapp.templating import is_safe_redirect
 
@@ -23,10 +24,13 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def index():
+    upcoming = event_service.upcoming_events(db.session)
     return render_template(
         "public/index.html",
-        upcoming=event_service.upcoming_events(db.session),
+        upcoming=upcoming,
         past=event_service.past_events(db.session),
+        # Seats left come with each event (seats_taken): no query per event, nor any at all.
+        statuses={event.id: overview.event_status(event) for event in upcoming},
     )
 
 

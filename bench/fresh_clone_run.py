@@ -78,7 +78,10 @@ def main() -> None:
             output = log.read()
             term_sent = time.monotonic()
             os.kill(make.pid, signal.SIGTERM)
-            while group_members(make.pid) and time.monotonic() - term_sent < 15:
+            while time.monotonic() - term_sent < 15:
+                make.poll()  # reap make, or its zombie would count as a survivor
+                if not group_members(make.pid):
+                    break
                 time.sleep(0.05)
             stopped = time.monotonic() - term_sent
             left = len(group_members(make.pid))

@@ -153,7 +153,8 @@ def deliver_mail(loop: bool, interval: float, batch: int, quiet: bool) -> None:
 @click.option("--needs-retention-days", type=int,
               help="Default: the site setting, else NEEDS_RETENTION_DAYS from the configuration.")
 def purge(retention_days: int | None, needs_retention_days: int | None) -> None:
-    """Anonymise registrations of long-past events; delete dietary/accessibility notes sooner."""
+    """Anonymise registrations of long-past events; delete dietary/accessibility notes sooner;
+    forget the senders of question-box messages answered or closed that long ago."""
     site = settings.current(db.session, current_app.config)
     result = privacy.purge(
         db.session,
@@ -163,7 +164,8 @@ def purge(retention_days: int | None, needs_retention_days: int | None) -> None:
     )
     db.session.commit()
     click.echo(f"anonymised {result['anonymised']} registrations, "
-               f"deleted needs from {result['needs_deleted']}")
+               f"deleted needs from {result['needs_deleted']}, "
+               f"removed senders from {result['box_messages_cleared']} box messages")
 
 
 def init_app(app: Flask) -> None:

@@ -83,6 +83,9 @@ MAIL_KIND_LABELS = {
     "cancelled": _l("Cancellation"),
     "link": _l("New personal link"),
     "announcement": _l("Message from the organiser"),
+    "box_answer": _l("Answer from the question box"),
+    "qa_rejected": _l("Question declined"),
+    "qa_answered": _l("Question answered in writing"),
 }
 
 HISTORY_LABELS = {

@@ -30,7 +30,7 @@ def test_purge_deletes_needs_early_and_anonymises_late(app, session, site, make_
 
     result = privacy.purge(session, retention_days=180, needs_retention_days=14)
     session.commit()
-    assert result == {"needs_deleted": 2, "anonymised": 1}
+    assert result == {"needs_deleted": 2, "anonymised": 1, "box_messages_cleared": 0}
     assert reg_old.dietary_needs == "" and reg_old.accessibility_needs == ""
     assert reg_old.first_name == "Birthe"  # not yet past the retention period
     assert reg_very_old.first_name != "Poul" and "Poul" not in reg_very_old.email
@@ -39,7 +39,7 @@ def test_purge_deletes_needs_early_and_anonymises_late(app, session, site, make_
     assert session.query(OutboxMail).filter_by(registration_id=reg_very_old.id).count() == 0
     assert reg_recent.dietary_needs == "Glutenfri"
     again = privacy.purge(session, retention_days=180, needs_retention_days=14)
-    assert again == {"needs_deleted": 0, "anonymised": 0}
+    assert again == {"needs_deleted": 0, "anonymised": 0, "box_messages_cleared": 0}
 
 
 def test_purged_token_no_longer_opens_anything(client, session, site, make_event, make_registration):

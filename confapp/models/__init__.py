@@ -3,6 +3,15 @@
 from confapp.models.base import Base
 from confapp.models.event import AgendaItem, AgendaItemKind, Event, EventKind
 from confapp.models.outbox import MailStatus, OutboxMail
+from confapp.models.qa import (
+    QAAudience,
+    QASession,
+    Question,
+    QuestionEdit,
+    QuestionStatus,
+    QuestionVote,
+)
+from confapp.models.question_box import BoxKind, BoxMessage, BoxStatus
 from confapp.models.registration import (
     Category,
     Registration,
@@ -20,12 +29,21 @@ __all__ = [
     "AuditAction",
     "AuditEntry",
     "Base",
+    "BoxKind",
+    "BoxMessage",
+    "BoxStatus",
     "Category",
     "Event",
     "EventKind",
     "MailStatus",
     "OutboxMail",
     "PasswordLink",
+    "QAAudience",
+    "QASession",
+    "Question",
+    "QuestionEdit",
+    "QuestionStatus",
+    "QuestionVote",
     "Registration",
     "RegistrationHistory",
     "RegistrationSource",

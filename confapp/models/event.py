@@ -54,6 +54,8 @@ class Event(Base):
     seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")
     invite_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     access_code: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # The short join code of the event's Q&A (/q/<code>); set when Q&A is first turned on.
+    qa_code: Mapped[str | None] = mapped_column(String(6), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -3,7 +3,8 @@
 Anonymising keeps the row (so counts per status, category and workshop survive)
 but removes everything that identifies the person: name, e-mail, organisation,
 job title, needs, consents, the personal-link nonce (so links and tickets die)
-and the mails queued for them.
+and the mails queued for them. Question-box messages keep their texts (a published
+answer stays published) but lose the sender's name and e-mail (services/question_box.py).
 """
 
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from confapp.models import Event, OutboxMail, Registration, RegistrationHistory
 from confapp.models.base import utcnow
+from confapp.services import question_box
 from confapp.services.history import record
 
 ANONYMOUS = "—"
@@ -66,7 +68,9 @@ def purge(session: Session, *, retention_days: int, needs_retention_days: int,
         .where(Event.ends_at < cutoff, Registration.anonymised_at.is_(None))))
     for registration in expired:
         anonymise(session, registration, actor, now)
-    return {"needs_deleted": needs_count, "anonymised": len(expired)}
+    box_cleared = question_box.purge_senders(session, retention_days=retention_days, now=now)
+    return {"needs_deleted": needs_count, "anonymised": len(expired),
+            "box_messages_cleared": box_cleared}
 
 
 def _registrations_of(session: Session, email: str) -> list[Registration]:
@@ -112,6 +116,7 @@ def export_person(session: Session, email: str) -> dict:
              "sent_at": m.sent_at.isoformat() if m.sent_at else None}
             for m in mails
         ],
+        "box_messages": question_box.export_messages(session, email),
     }
 
 
@@ -125,4 +130,6 @@ def erase_person(session: Session, email: str, actor: str) -> int:
         registrations.cancel(session, registration, actor, notify_person=False)
         anonymise(session, registration, actor, now)
         count += 1
+    # The box keeps the texts (a published answer stays published) but forgets the sender.
+    question_box.erase_sender(session, email, now)
     return count

@@ -87,7 +87,8 @@ def claim(session: Session, owner: str, *, limit: int = 50, now: datetime | None
                            "stopped each time")
         .execution_options(synchronize_session=False))
     candidates = select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.id).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
+    on_postgresql = session.get_bind().dialect.name == "postgresql"
+    if on_postgresql:
         candidates = candidates.with_for_update(skip_locked=True)
     statement = (
         update(OutboxMail)
@@ -99,7 +100,16 @@ def claim(session: Session, owner: str, *, limit: int = 50, now: datetime | None
         .returning(OutboxMail.id)
         .execution_options(synchronize_session=False)
     )
-    return sorted(session.scalars(statement).all())
+    claimed = session.scalars(statement).all()
+    # PostgreSQL applies the LIMIT before re-checking rows that another worker leased and
+    # committed while this statement waited: all of them can drop out, leaving nothing claimed
+    # although mails are due. Each statement sees a fresh snapshot, so asking again finds them.
+    for _ in range(3):
+        if claimed or not on_postgresql or not session.scalar(
+                select(OutboxMail.id).where(_due(now)).limit(1)):
+            break
+        claimed = session.scalars(statement).all()
+    return sorted(claimed)
 
 
 def _finish(session: Session, mail_id: int, owner: str, **values) -> bool:

@@ -618,3 +618,28 @@ def test_two_organisers_enabling_qa_at_once_make_one_session(session, event, ite
     session.rollback()
     assert session.scalar(select(func.count()).select_from(QASession)) == 1
     assert fresh(session, Event, event.id).qa_code
+
+
+def test_every_change_bumps_the_live_revision(session, qa_session, event):
+    """The live pages' ETag is the session's revision: asking, voting, taking a vote back,
+    moderating, pinning, stopping and reopening each move it on; reading does not."""
+    def revision():
+        session.refresh(qa_session, ["revision"])
+        return qa_session.revision
+
+    seen = [revision()]
+    question = ask(session, qa_session)
+    seen.append(revision())
+    for step in (lambda: qa.vote(session, question, "c:two", event),
+                 lambda: qa.unvote(session, question, "c:two"),
+                 lambda: qa.pin(session, question, "mod@example.org"),
+                 lambda: qa.mark_answered(session, question, "mod@example.org"),
+                 lambda: qa.stop(session, qa_session),
+                 lambda: qa.reopen(session, qa_session)):
+        step()
+        session.commit()
+        seen.append(revision())
+    qa.public_questions(session, qa_session)
+    assert revision() == seen[-1]
+    assert seen == sorted(set(seen)), seen
+    assert qa.live_etag(qa_session, "c:one") != qa.live_etag(qa_session, "c:two")

@@ -55,6 +55,9 @@ class QASession(Base):
     # The one question "on stage now"; a column, so pinning another replaces it in one UPDATE.
     pinned_question_id: Mapped[int | None] = mapped_column(
         ForeignKey("questions.id", ondelete="SET NULL", use_alter=True))
+    # Bumped by every change to the session or its questions (services/qa/revision.py): the
+    # live pages' ETag, so a poll that finds nothing new reads this one row.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     agenda_item: Mapped[AgendaItem] = relationship(lazy="joined")

@@ -4,6 +4,7 @@
 - ``asking``: asking a question and voting for one (one vote per participant, in the database);
 - ``moderation``: approve, reject, answer, pin, merge and edit, each a conditional UPDATE, so of
   two moderators acting at once one wins and the other is told what happened;
+- ``revision``: the change counter behind the live pages' ETags;
 - ``queries``: the moderation queue, the public list, the category breakdown and the ledger.
 """
 
@@ -51,6 +52,7 @@ from confapp.services.qa.queries import (
     public_questions,
     status_counts,
 )
+from confapp.services.qa.revision import live_etag, touch
 from confapp.services.qa.sessions import (
     QASettings,
     closes_at,
@@ -95,6 +97,7 @@ __all__ = [
     "has_voted",
     "is_open",
     "ledger",
+    "live_etag",
     "mark_answered",
     "merge",
     "moderation_queue",
@@ -107,6 +110,7 @@ __all__ = [
     "reopen",
     "status_counts",
     "stop",
+    "touch",
     "unpin",
     "unvote",
     "update_settings",

@@ -28,6 +28,7 @@ from confapp.services.qa.errors import (
     QuestionTooShort,
     RegistrantsOnly,
 )
+from confapp.services.qa.revision import touch
 from confapp.services.qa.sessions import is_open, not_yet_open
 from confapp.services.qa_words import is_flagged
 
@@ -120,6 +121,7 @@ def ask(session: Session, qa: QASession, asker: Asker, text: str, now: datetime)
     except IntegrityError:
         # The same text sent twice at once (a double click): the unique constraint keeps one.
         raise DuplicateQuestion() from None
+    touch(session, qa.id)
     return question
 
 
@@ -151,6 +153,7 @@ def vote(session: Session, question: Question, participant_key: str, event: Even
             session.execute(insert(QuestionVote).values(
                 question_id=question.id, participant_key=participant_key,
                 created_at=utcnow()))
+            touch(session, question.session_id)
     except IntegrityError:
         added = False  # already voted; the savepoint took the +1 back
     else:
@@ -172,6 +175,7 @@ def unvote(session: Session, question: Question, participant_key: str) -> bool:
             session.execute(update(Question).where(Question.id == question.id)
                             .values(vote_count=Question.vote_count - removed)
                             .execution_options(synchronize_session=False))
+            touch(session, question.session_id)
     session.refresh(question, ["vote_count"])
     return bool(removed)
 

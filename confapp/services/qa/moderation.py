@@ -23,6 +23,7 @@ from confapp.services.qa.errors import (
     NotVotable,
     WrongSession,
 )
+from confapp.services.qa.revision import touch
 
 S = QuestionStatus
 
@@ -39,6 +40,8 @@ def _transition(session: Session, question: Question, allowed_from: tuple[Questi
         .values(version=Question.version + 1, moderated_at=now or utcnow(), moderated_by=by,
                 **values)
         .execution_options(synchronize_session=False)).rowcount
+    if changed:
+        touch(session, question.session_id)
     session.refresh(question)
     if not changed:
         raise AlreadyModerated(question)
@@ -48,7 +51,7 @@ def _unpin_if_pinned(session: Session, question: Question) -> None:
     session.execute(update(QASession)
                     .where(QASession.id == question.session_id,
                            QASession.pinned_question_id == question.id)
-                    .values(pinned_question_id=None)
+                    .values(pinned_question_id=None, revision=QASession.revision + 1)
                     .execution_options(synchronize_session=False))
     session.expire(question.qa_session, ["pinned_question_id"])
 
@@ -103,7 +106,8 @@ def pin(session: Session, question: Question, by: str,
         conditions.append(QASession.pinned_question_id.is_(None) if seen_pinned_id is None
                           else QASession.pinned_question_id == seen_pinned_id)
     changed = session.execute(update(QASession).where(*conditions)
-                              .values(pinned_question_id=question.id)
+                              .values(pinned_question_id=question.id,
+                                      revision=QASession.revision + 1)
                               .execution_options(synchronize_session=False)).rowcount
     session.expire(question.qa_session, ["pinned_question_id"])
     if not changed:
@@ -143,6 +147,7 @@ def merge(session: Session, duplicate: Question, into: Question, by: str,
             vote_count=select(func.count()).select_from(QuestionVote)
             .where(QuestionVote.question_id == into.id).scalar_subquery())
             .execution_options(synchronize_session=False))
+        touch(session, into.session_id)
     session.refresh(into)
 
 

@@ -92,14 +92,16 @@ def update_settings(session: Session, qa: QASession, settings: QASettings) -> QA
     qa.premoderated = settings.premoderated
     qa.anonymous_allowed = settings.anonymous_allowed
     qa.audience = settings.audience
+    qa.revision = QASession.revision + 1
     session.flush()
     return qa
 
 
 def _set_accepting(session: Session, qa: QASession, accepting: bool) -> None:
-    session.execute(update(QASession).where(QASession.id == qa.id).values(accepting=accepting)
+    session.execute(update(QASession).where(QASession.id == qa.id)
+                    .values(accepting=accepting, revision=QASession.revision + 1)
                     .execution_options(synchronize_session=False))
-    session.refresh(qa, ["accepting"])
+    session.refresh(qa, ["accepting", "revision"])
 
 
 def stop(session: Session, qa: QASession) -> None:

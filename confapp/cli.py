@@ -113,7 +113,8 @@ def load_demo() -> None:
     created = demo.load_demo(db.session, site)
     db.session.commit()
     click.echo(f"Demo loaded: {len(created['events'])} new events, "
-               f"{len(created['accounts'])} new accounts, {created['registrants']} new registrants.")
+               f"{len(created['accounts'])} new accounts, {created['registrants']} new registrants, "
+               f"{created['questions']} questions, {created['box_messages']} question-box messages.")
     click.echo(f"Demo accounts (password: {demo.DEMO_PASSWORD}):")
     for email, name, roles in demo.DEMO_ACCOUNTS:
         click.echo(f"  {email:28} {', '.join(sorted(r.value for r in roles))}")
@@ -154,7 +155,8 @@ def deliver_mail(loop: bool, interval: float, batch: int, quiet: bool) -> None:
               help="Default: the site setting, else NEEDS_RETENTION_DAYS from the configuration.")
 def purge(retention_days: int | None, needs_retention_days: int | None) -> None:
     """Anonymise registrations of long-past events; delete dietary/accessibility notes sooner;
-    forget the senders of question-box messages answered or closed that long ago."""
+    forget the senders of question-box messages answered or closed that long ago, and the
+    askers of questions at those events."""
     site = settings.current(db.session, current_app.config)
     result = privacy.purge(
         db.session,
@@ -165,7 +167,8 @@ def purge(retention_days: int | None, needs_retention_days: int | None) -> None:
     db.session.commit()
     click.echo(f"anonymised {result['anonymised']} registrations, "
                f"deleted needs from {result['needs_deleted']}, "
-               f"removed senders from {result['box_messages_cleared']} box messages")
+               f"removed senders from {result['box_messages_cleared']} box messages "
+               f"and askers from {result['questions_cleared']} questions")
 
 
 def init_app(app: Flask) -> None:

@@ -499,6 +499,24 @@ def test_privacy_erase_needs_confirmation(client, staff, session, conference):
     assert [h.actor for h in history] == [ORGANISER]
 
 
+def test_privacy_erase_covers_an_address_known_only_from_the_question_box(client, staff, session):
+    from confapp.models import BoxMessage
+    from confapp.services import question_box
+
+    message = question_box.submit(session, question_box.BoxInput(
+        kind="question", subject="Praktik", text="Hvem hjælper med papirerne?",
+        name="Mads Bach", email="mads@example.org"))
+    session.commit()
+    confirm = client.post("/organiser/privacy", data={"email": "mads@example.org", "erase": "1"})
+    assert "Message to the question box: »Praktik«" in confirm.text
+    done = client.post("/organiser/privacy/erase", data={"email": "mads@example.org"},
+                       follow_redirects=True)
+    assert "removed from 1 question or message" in done.text
+    session.rollback()
+    erased = session.get(BoxMessage, message.id)
+    assert erased.email is None and erased.name is None and erased.text
+
+
 # --- access ---------------------------------------------------------------------------------
 
 

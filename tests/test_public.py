@@ -82,6 +82,30 @@ def test_demo_load_is_idempotent(app, session):
     assert not [u.name for u in session.query(User) if "(" in u.name]
 
 
+def test_demo_questions_show_every_state(app, session):
+    """The demo's two conference Q&A slots and the finished meeting carry questions in every
+    state a moderator meets, one pinned; the question box has published and open messages;
+    no mail from loading the demo is left in the outbox."""
+    from confapp.models import BoxMessage, OutboxMail, QASession, Question
+
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    statuses = {q.status.value for q in session.query(Question)}
+    assert statuses == {"pending", "approved", "rejected", "answered", "merged"}
+    conference = session.query(Event).filter_by(title="Beskæftigelseskonferencen 2027").one()
+    slots = [s for s in session.query(QASession) if s.agenda_item.event_id == conference.id]
+    assert len(slots) == 2 and all(session.query(Question).filter_by(session_id=s.id).count()
+                                   for s in slots)
+    assert sum(1 for s in slots if s.pinned_question_id) == 1
+    assert conference.qa_code
+    assert session.query(Question).filter(Question.answer_published_at.isnot(None)).count() == 2
+    assert max(q.vote_count for q in session.query(Question)) >= 2
+    box = {m.status.value for m in session.query(BoxMessage)}
+    assert {"published", "new", "in_progress"} <= box
+    assert session.query(OutboxMail).count() == 0
+
+
 def test_agenda_shows_each_items_date_only_when_the_event_spans_days(client, make_event,
                                                                      make_item):
     one_day = make_event(title="Temamøde", hours=4)

@@ -22,9 +22,9 @@ from confapp.models import (
     Role,
 )
 from confapp.models.base import utcnow
+from confapp.services import demo_questions, users
 from confapp.services import events as event_service
 from confapp.services import registration as registrations
-from confapp.services import users
 from confapp.services.events import AgendaItemInput, EventInput
 from confapp.services.registration import RegistrationInput, Site, use_site
 from confapp.timezones import local_to_utc
@@ -307,5 +307,10 @@ def load_demo(session: Session, site: Site | None = None) -> dict:
         if event is not None and not has_any:
             created_registrants += _load_registrants(session, event, count)
     session.flush()
+    questions = demo_questions.load_questions(
+        session, "Beskæftigelseskonferencen 2027", "Lokalt møde: LBR Syddjurs og jobcentret")
+    box_messages = demo_questions.load_box(session, (site.base_url if site else
+                                                     "http://127.0.0.1:5000"))
     return {"accounts": created_accounts, "events": created_events,
-            "registrants": created_registrants}
+            "registrants": created_registrants, "questions": questions,
+            "box_messages": box_messages}

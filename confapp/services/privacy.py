@@ -4,7 +4,9 @@ Anonymising keeps the row (so counts per status, category and workshop survive)
 but removes everything that identifies the person: name, e-mail, organisation,
 job title, needs, consents, the personal-link nonce (so links and tickets die)
 and the mails queued for them. Question-box messages keep their texts (a published
-answer stays published) but lose the sender's name and e-mail (services/question_box.py).
+answer stays published) but lose the sender's name and e-mail (services/question_box.py);
+Q&A questions keep text, category and votes but lose the asker's name, organisation and
+e-mail (services/qa/personal_data.py).
 """
 
 from datetime import datetime, timedelta
@@ -16,6 +18,7 @@ from confapp.models import Event, OutboxMail, Registration, RegistrationHistory
 from confapp.models.base import utcnow
 from confapp.services import question_box
 from confapp.services.history import record
+from confapp.services.qa import personal_data as qa_personal_data
 
 ANONYMOUS = "—"
 
@@ -69,8 +72,10 @@ def purge(session: Session, *, retention_days: int, needs_retention_days: int,
     for registration in expired:
         anonymise(session, registration, actor, now)
     box_cleared = question_box.purge_senders(session, retention_days=retention_days, now=now)
+    askers_cleared = qa_personal_data.purge_askers(session, retention_days=retention_days,
+                                                   now=now)
     return {"needs_deleted": needs_count, "anonymised": len(expired),
-            "box_messages_cleared": box_cleared}
+            "box_messages_cleared": box_cleared, "questions_cleared": askers_cleared}
 
 
 def _registrations_of(session: Session, email: str) -> list[Registration]:
@@ -117,19 +122,23 @@ def export_person(session: Session, email: str) -> dict:
             for m in mails
         ],
         "box_messages": question_box.export_messages(session, email),
+        "questions": qa_personal_data.export_questions(session, email),
     }
 
 
-def erase_person(session: Session, email: str, actor: str) -> int:
-    """Anonymise every registration of an address at once (GDPR art. 17); frees their seats."""
+def erase_person(session: Session, email: str, actor: str) -> dict[str, int]:
+    """Anonymise every registration of an address at once (GDPR art. 17), freeing their seats,
+    and forget it as the asker of questions and the sender of box messages; says how many."""
     from confapp.services import registration as registrations
 
     count = 0
     now = utcnow()
+    # Before the registrations lose their address: it is how their questions are found.
+    questions = qa_personal_data.erase_asker(session, email)
     for registration in _registrations_of(session, email):
         registrations.cancel(session, registration, actor, notify_person=False)
         anonymise(session, registration, actor, now)
         count += 1
     # The box keeps the texts (a published answer stays published) but forgets the sender.
-    question_box.erase_sender(session, email, now)
-    return count
+    box_messages = question_box.erase_sender(session, email, now)
+    return {"registrations": count, "questions": questions, "box_messages": box_messages}

@@ -36,11 +36,17 @@ def erase_person():
         flash(_("Enter the e-mail address again."), "error")
         return redirect(url_for("organiser.privacy_requests"))
     current_site()  # a freed seat goes to the waiting list, whose people are mailed
-    count = privacy.erase_person(db.session, form.email.data, actor=current_user.email)
+    erased = privacy.erase_person(db.session, form.email.data, actor=current_user.email)
     db.session.commit()
-    if count:
+    if erased["registrations"]:
         flash(ngettext("%(num)d registration was anonymised.",
-                       "%(num)d registrations were anonymised.", count), "success")
-    else:
+                       "%(num)d registrations were anonymised.", erased["registrations"]),
+              "success")
+    if erased["questions"] or erased["box_messages"]:
+        flash(ngettext("The asker's name and address were removed from %(num)d question or "
+                       "message.", "The asker's name and address were removed from %(num)d "
+                       "questions and messages.", erased["questions"] + erased["box_messages"]),
+              "success")
+    if not any(erased.values()):
         flash(_("No registrations were found for that address."), "info")
     return redirect(url_for("organiser.privacy_requests"))

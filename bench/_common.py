@@ -146,16 +146,20 @@ CSRF_MARKER = b'name="csrf_token" value="'
 
 
 class Browser:
-    """One person's browser: a keep-alive ``http.client`` connection and a session cookie.
+    """One person's browser: a keep-alive ``http.client`` connection and its cookies.
 
-    Cheap enough per request that the 2-core machine's CPU goes to the server. Only the
-    ``session`` cookie is kept (the app sets no other one that matters here).
+    Cheap enough per request that the 2-core machine's CPU goes to the server. Cookies are
+    kept by name (the session, and e.g. the Q&A voting identity); attributes are ignored.
     """
 
     def __init__(self, port: int):
         self.port = port
         self.connection: http.client.HTTPConnection | None = None
-        self.cookie = ""
+        self.cookies: dict[str, str] = {}
+
+    @property
+    def cookie(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
 
     def _connect(self) -> http.client.HTTPConnection:
         if self.connection is None:
@@ -191,8 +195,9 @@ class Browser:
         received = {}
         for name, value in response.getheaders():
             received[name.lower()] = value
-            if name.lower() == "set-cookie" and value.startswith("session="):
-                self.cookie = value.split(";", 1)[0]
+            if name.lower() == "set-cookie":
+                cookie_name, _, cookie_value = value.split(";", 1)[0].partition("=")
+                self.cookies[cookie_name.strip()] = cookie_value
         if response.will_close:
             self.close()
         return response.status, data, received

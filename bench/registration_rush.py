@@ -145,7 +145,7 @@ class Client(Browser):
     token = ""
 
     def open_form(self, path: str) -> None:
-        self.cookie = ""
+        self.cookies.clear()
         self.token = self.csrf_token(path)
 
     def register(self, path: str, email: str) -> int:

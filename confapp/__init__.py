@@ -16,7 +16,7 @@ from confapp import database
 from confapp.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, talisman
 
 # Responses of these blueprints hold personal data or staff pages: never kept in any cache.
-PRIVATE_BLUEPRINTS = {"admin", "attendee", "auth", "checkin", "organiser"}
+PRIVATE_BLUEPRINTS = {"admin", "attendee", "auth", "chair", "checkin", "organiser"}
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -84,9 +84,12 @@ def create_app(config: dict | None = None) -> Flask:
     from confapp.blueprints.admin.views import bp as admin_bp
     from confapp.blueprints.attendee.views import bp as attendee_bp
     from confapp.blueprints.auth.views import bp as auth_bp
+    from confapp.blueprints.chair import bp as chair_bp
     from confapp.blueprints.checkin.views import bp as checkin_bp
     from confapp.blueprints.organiser import bp as organiser_bp
     from confapp.blueprints.public.views import bp as public_bp
+    from confapp.blueprints.qa.views import bp as qa_bp
+    from confapp.blueprints.qa.views import link_bp as qa_link_bp
 
     auth.init_app(app)
     templating.init_app(app)
@@ -97,7 +100,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(attendee_bp)
     app.register_blueprint(checkin_bp)
     app.register_blueprint(organiser_bp)
+    app.register_blueprint(chair_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(qa_bp)
+    app.register_blueprint(qa_link_bp)
 
     @app.after_request
     def private_pages_and_language(response):

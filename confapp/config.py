@@ -29,6 +29,21 @@ RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
 # Per client address; a whole municipality behind one NAT must still fit through.
 REGISTRATION_RATE_LIMIT = "60 per minute"
+# Q&A (/q/…): asking and voting per participant (the voting cookie or the personal link; the
+# address when neither), and all asks and votes from one address together: a hall full of
+# people behind one Wi-Fi NAT must fit through. The live lists poll every 2.5 s (24 a minute).
+QA_ASK_RATE_LIMIT = "10 per minute"
+QA_VOTE_RATE_LIMIT = "60 per minute"
+QA_ADDRESS_RATE_LIMIT = "1200 per minute"
+QA_LIVE_RATE_LIMIT = "60 per minute"
+# How long the voting cookie (a random id, nothing else) keeps a participant's identity.
+QA_COOKIE_DAYS = 180
+# How long a worker keeps a rendered live list for other participants' polls (blueprints/qa/
+# live_cache.py); 0 renders every changed poll.
+QA_LIVE_CACHE_SECONDS = 0.5
+# Messages to the question box (Spørg Rådet), per client address: enough for an office behind
+# one NAT, too few for a flood of spam.
+BOX_RATE_LIMIT = "10 per minute;60 per hour"
 
 # Where the app is reached, e.g. "https://moeder.example.dk". Every link in a mail is built from
 # it (never from the request's Host header) and TRUSTED_HOSTS is set from it. Unset, the embedded

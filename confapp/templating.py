@@ -14,6 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from confapp.extensions import db
 from confapp.models import (
     AgendaItemKind,
+    BoxKind,
+    BoxStatus,
     Category,
     EventKind,
     MailStatus,
@@ -21,6 +23,7 @@ from confapp.models import (
     RegistrationStatus,
     Role,
 )
+from confapp.services import question_box
 from confapp.services import settings as settings_service
 from confapp.timezones import utc_to_local
 
@@ -99,6 +102,20 @@ HISTORY_LABELS = {
     "anonymised": _l("Anonymised"),
     "checked_in": _l("Checked in"),
     "check_in_undone": _l("Check-in undone"),
+}
+
+BOX_KIND_LABELS = {
+    BoxKind.QUESTION: _l("Question"),
+    BoxKind.SUGGESTION: _l("Suggestion"),
+    BoxKind.COMMENT: _l("Comment"),
+}
+
+BOX_STATUS_LABELS = {
+    BoxStatus.NEW: _l("New"),
+    BoxStatus.IN_PROGRESS: _l("Being answered"),
+    BoxStatus.ANSWERED: _l("Answered"),
+    BoxStatus.PUBLISHED: _l("Published"),
+    BoxStatus.CLOSED: _l("Closed without answer"),
 }
 
 ROLE_LABELS = {
@@ -228,6 +245,17 @@ def site_settings() -> settings_service.SiteSettings:
         return settings_service.defaults(current_app.config)
 
 
+def _box_inbox_endpoint() -> str | None:
+    """Where the header links a staff member to the question box: their own area's inbox."""
+    if not current_user.is_authenticated:
+        return None
+    if current_user.has_role(Role.ORGANISER, Role.ADMINISTRATOR):
+        return "organiser.box_inbox"
+    if current_user.has_role(Role.CHAIR, Role.VICE_CHAIR):
+        return "chair.box_inbox"
+    return None
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = _house_style(datetime_text)
     app.jinja_env.filters["date"] = _house_style(date_text)
@@ -240,6 +268,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["registration_source"] = lambda s: SOURCE_LABELS.get(s, s)
     app.jinja_env.filters["mail_status"] = lambda s: MAIL_STATUS_LABELS.get(s, s)
     app.jinja_env.filters["mail_kind"] = lambda k: MAIL_KIND_LABELS.get(k, k)
+    app.jinja_env.filters["box_kind"] = lambda k: BOX_KIND_LABELS.get(k, k)
+    app.jinja_env.filters["box_status"] = lambda s: BOX_STATUS_LABELS.get(s, s)
     app.jinja_env.filters["history_action"] = lambda a: HISTORY_LABELS.get(a, a)
     app.jinja_env.filters["local_date"] = lambda d: utc_to_local(d).date() if d else None
     app.jinja_env.globals["time_range"] = time_range_text
@@ -258,4 +288,7 @@ def init_app(app: Flask) -> None:
             "is_administrator": in_request and current_user.is_authenticated
             and current_user.has_role(Role.ADMINISTRATOR),
             "current_path": request.full_path.rstrip("?") if in_request else "/",
+            # The question box's inbox in the staff member's area, and how many messages are new.
+            "box_inbox": _box_inbox_endpoint() if in_request else None,
+            "box_new_count": lambda: question_box.inbox_counts(db.session)[BoxStatus.NEW],
         }

@@ -45,6 +45,9 @@ STAFF = {ANONYMOUS: LOGIN, ATTENDEE: LOGIN, ORGANISER: OK, CHAIR: FORBIDDEN,
 # The administration area: administrators only.
 ADMINISTRATORS = {ANONYMOUS: LOGIN, ATTENDEE: LOGIN, ORGANISER: FORBIDDEN, CHAIR: FORBIDDEN,
                   VICE_CHAIR: FORBIDDEN, ADMINISTRATOR: OK}
+# The chair's area (the question box's inbox): the chair, the vice-chair and administrators.
+CHAIR_AREA = {ANONYMOUS: LOGIN, ATTENDEE: LOGIN, ORGANISER: FORBIDDEN, CHAIR: OK,
+              VICE_CHAIR: OK, ADMINISTRATOR: OK}
 # Pages behind a personal link: only the holder of the right token gets in.
 PERSONAL_LINK = {**dict.fromkeys(AUDIENCES, NOT_FOUND), ATTENDEE: OK}
 
@@ -75,6 +78,12 @@ def person(email: str, job_title: str = "Konsulent") -> Callable[[object], dict]
     }
 
 
+def qa_question(text: str) -> dict:
+    """The ask form of a Q&A session, filled in."""
+    return {"text": text, "name": "Freja Holm", "organisation": "Jobcenter Viborg",
+            "category": "jobcentre", "email": "freja@example.org"}
+
+
 def event_form(world) -> dict:
     return {"kind": "conference", "title": "Matrixkonferencen", "starts_at": world.starts_local,
             "ends_at": world.ends_local, "capacity": "5", "venue": "Aarhus Rådhus"}
@@ -83,6 +92,26 @@ def event_form(world) -> dict:
 def agenda_item_form(world) -> dict:
     return {"kind": "talk", "title": "Velkomst", "starts_at": world.starts_local,
             "ends_at": world.item_ends_local, "room": "Sal 1"}
+
+
+def _versioned(version: str, **data) -> Callable[[object], dict]:
+    return lambda world: {**data, "version": str(getattr(world, version))}
+
+
+# The inbox's pages, the same in both areas (``message_id`` is a new message unless ``args``).
+BOX_INBOX: dict[str, dict] = {
+    "box_inbox": {},
+    "box_message": {},
+    "box_answer": {"data": lambda w: {"answer": "Tak, vi ser på det.", "reply_privately": "y",
+                                      "publish": "y", "topic": "Unge", "version": "1"}},
+    "box_assign": {"data": lambda w: {"assignee": str(w.user_id), "version": "1"}},
+    "box_topic": {"data": lambda w: {"topic": "Praktik", "version": "1"}},
+    "box_close": {"data": lambda w: {"version": "1"}},
+    "box_publish": {"args": {"message_id": "box_answered_id"},
+                    "data": _versioned("box_answered_version")},
+    "box_unpublish": {"args": {"message_id": "box_published_id"},
+                      "data": _versioned("box_published_version")},
+}
 
 
 TABLE: dict[str, Access] = {
@@ -109,6 +138,28 @@ TABLE: dict[str, Access] = {
     "attendee.ticket_png": Access(PERSONAL_LINK),
     "attendee.ticket_pdf": Access(PERSONAL_LINK),
     "attendee.ics": Access(PERSONAL_LINK),
+    # Q&A for the audience: anyone with the code (a voting cookie), or a registrant through the
+    # personal link; votes go to the approved question.
+    "qa.find": Access(EVERYONE),
+    "qa.join": Access(EVERYONE),
+    "qa.qr_png": Access(EVERYONE),
+    "qa.session": Access(EVERYONE, data=lambda w: qa_question("Hvad koster en mentor?")),
+    "qa.vote": Access(EVERYONE, args={"question_id": "qa_target_id"},
+                      data=lambda w: {"action": "vote"}),
+    "qa.live": Access(EVERYONE),
+    "qa.screen": Access(EVERYONE),
+    "qa.screen_live": Access(EVERYONE),
+    "qa_link.session": Access(PERSONAL_LINK, data=lambda w: qa_question("Hvem betaler?")),
+    "qa_link.vote": Access(PERSONAL_LINK, args={"question_id": "qa_target_id"},
+                           data=lambda w: {"action": "vote"}),
+    "qa_link.live": Access(PERSONAL_LINK),
+    # The question box (Spørg Rådet) and the public questions and answers.
+    "public.ask": Access(EVERYONE, data=lambda w: {
+        "kind": "suggestion", "subject": "Flere praktikpladser", "text": "Lav en pulje.",
+        "email": "borger@example.org", "consent_publish": "y"}),
+    "public.ask_thanks": Access(EVERYONE),
+    "public.answers_archive": Access(EVERYONE),
+    "public.answer": Access(EVERYONE),
     # Organisers: events and agendas.
     "organiser.events": Access(STAFF),
     "organiser.new_event": Access(STAFF, data=event_form),
@@ -149,6 +200,26 @@ TABLE: dict[str, Access] = {
     "organiser.print_programme": Access(STAFF),
     "organiser.print_participant_list": Access(STAFF),
     "organiser.print_sign_in_sheet": Access(STAFF),
+    # Organisers: Q&A (the talk's session is open; the workshop's is stopped, for written answers).
+    "organiser.qa_overview": Access(STAFF),
+    "organiser.qa_settings": Access(STAFF, data=lambda w: {
+        "premoderated": "y", "anonymous_allowed": "y", "audience": "registrants"}),
+    "organiser.qa_stop": Access(STAFF),
+    "organiser.qa_reopen": Access(STAFF),  # bumps the live revision even when not stopped
+    "organiser.qa_queue": Access(STAFF),
+    "organiser.qa_moderate": Access(STAFF, data=lambda w: {
+        "action": "approve", "seen_version": str(w.question_version)}),
+    "organiser.qa_merge": Access(STAFF, data=lambda w: {
+        "into": str(w.qa_target_id), "seen_version": str(w.question_version)}),
+    "organiser.qa_answers": Access(STAFF, args={"item_id": "closed_qa_item_id"}, data=lambda w: {
+        f"answer_{w.closed_question_id}": "Kommunen betaler.",
+        f"version_{w.closed_question_id}": str(w.closed_question_version), "publish": "all"}),
+    "organiser.qa_poster": Access(STAFF),
+    "organiser.qa_event_export": Access(STAFF),
+    "organiser.qa_session_export": Access(STAFF),
+    # The question box's inbox, in the organisers' area and in the chair's.
+    **{f"{area}.{endpoint}": Access(who, **access) for area, who in (
+        ("organiser", STAFF), ("chair", CHAIR_AREA)) for endpoint, access in BOX_INBOX.items()},
     # The check-in desk.
     "checkin.desk": Access(STAFF),
     "checkin.scan": Access(STAFF, data=lambda w: {"payload": w.victim_ticket}),

@@ -36,6 +36,8 @@ def base_config(uri: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         "MAIL_SUPPRESS_SEND": True,
         "SERVER_NAME": None,
+        # Tests read right after they write; the live lists' cache has its own test.
+        "QA_LIVE_CACHE_SECONDS": 0,
         # The test's own session reads between requests: it must not hold the write lock.
         "SQLALCHEMY_ENGINE_OPTIONS": {"execution_options": {"sqlite_outside_request": "deferred"}}
         if uri.startswith("sqlite") else {},

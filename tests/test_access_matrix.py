@@ -35,10 +35,12 @@ from confapp.models import (
     User,
     UserRole,
 )
-from confapp.services import checkin, tokens
+from confapp.models.base import utcnow
+from confapp.services import checkin, qa, question_box, tokens
 from confapp.services import events as event_service
 from confapp.services import registration as registrations
 from confapp.services.events import AgendaItemInput, EventInput
+from confapp.services.question_box import BoxInput
 from confapp.services.registration import RegistrationInput, Site, use_site
 from confapp.timezones import to_form_value
 from tests.access_matrix_table import (
@@ -93,6 +95,20 @@ class World:
     starts_local: str
     ends_local: str
     item_ends_local: str
+    qa_session_id: int  # the talk's Q&A: open, pre-moderated
+    qa_code: str
+    question_id: int  # a pending question in it
+    question_version: int
+    qa_target_id: int  # an approved question of the same session (to merge into)
+    closed_qa_item_id: int  # the workshop's Q&A: stopped, one approved question unanswered
+    closed_question_id: int
+    closed_question_version: int
+    box_message_id: int  # the question box: a new message (with e-mail and consent) ...
+    box_answered_id: int  # ... one answered by mail only (to publish) ...
+    box_answered_version: int
+    box_published_id: int  # ... and one published (to take off the public page)
+    box_published_version: int
+    box_slug: str  # the published one's public URL
 
     def staff_email(self, audience: str) -> str:
         return f"{audience}@example.org"
@@ -107,6 +123,12 @@ def url_values(world: World, audience: str) -> dict:
         "mail_id": world.failed_mail_id,
         "user_id": world.user_id,
         "direction": "up",
+        "session_id": world.qa_session_id,
+        "question_id": world.question_id,
+        "code": world.qa_code,
+        "fmt": "csv",
+        "message_id": world.box_message_id,
+        "slug": world.box_slug,
         "filename": "style.css",
         "token": world.attendee_token if audience == ATTENDEE else world.forged_token,
     }
@@ -152,6 +174,26 @@ def build_world(app, session) -> World:
     # One free seat beside the waiting list, so that "promote" and walk-ins really take it.
     session.execute(update(Event).where(Event.id == event.id).values(capacity=4))
     checkin.check_in(session, arrived, actor="organiser@example.org")
+    # Q&A: the talk takes questions (one pending, one approved); the workshop's Q&A is stopped,
+    # with an approved question waiting for a written answer.
+    talk_qa = qa.enable_qa(session, talk)
+    question = qa.ask(session, talk_qa, qa.Asker(participant_key="c:matrix-1", name="Mia"),
+                      "Hvordan kommer flere unge i job?", utcnow())
+    target = qa.ask(session, talk_qa, qa.Asker(participant_key="c:matrix-2", name="Ole"),
+                    "Hvad virker for unge ledige?", utcnow())
+    qa.approve(session, target, "organiser@example.org")
+    closed_qa = qa.enable_qa(session, workshop)
+    closed_question = qa.ask(session, closed_qa, qa.Asker(participant_key="c:matrix-3"),
+                             "Hvem betaler for mentorer?", utcnow())
+    qa.approve(session, closed_question, "organiser@example.org")
+    qa.stop(session, closed_qa)
+    box_message, box_answered, box_published = (question_box.submit(session, BoxInput(
+        kind="question", subject=f"Matrixspørgsmål {n}", text="Hvordan får flere unge job?",
+        email=f"spoerger{n}@example.org", consent_publish=True)) for n in range(3))
+    answerer = session.scalar(select(User).where(User.email == f"{ORGANISER}@example.org"))
+    for message, publish in ((box_answered, False), (box_published, True)):
+        question_box.answer(session, message, "Sådan.", answerer, reply_privately=True,
+                            publish=publish, base_url="http://localhost")
     failed_mail_id = session.scalar(select(OutboxMail.id).where(
         OutboxMail.registration_id == victim.id).order_by(OutboxMail.id).limit(1))
     session.execute(update(OutboxMail).where(OutboxMail.id == failed_mail_id).values(
@@ -170,7 +212,14 @@ def build_world(app, session) -> World:
         victim_ticket=tokens.ticket_payload(app.secret_key, event.id, victim.id),
         attendee_email=attendee.email, organiser_email=f"{ORGANISER}@example.org",
         password=PASSWORD, starts_local=_form_time(starts),
-        ends_local=_form_time(event.ends_at), item_ends_local=_form_time(talk.ends_at))
+        ends_local=_form_time(event.ends_at), item_ends_local=_form_time(talk.ends_at),
+        qa_session_id=talk_qa.id, qa_code=event.qa_code, question_id=question.id,
+        question_version=question.version, qa_target_id=target.id,
+        closed_qa_item_id=workshop.id, closed_question_id=closed_question.id,
+        closed_question_version=closed_question.version,
+        box_message_id=box_message.id, box_answered_id=box_answered.id,
+        box_answered_version=box_answered.version, box_published_id=box_published.id,
+        box_published_version=box_published.version, box_slug=box_published.public_slug)
     assert (attendee.status, victim.status, arrived.status, waiting.status) == (
         "confirmed", "confirmed", "confirmed", "waitlisted")
     return world

@@ -1288,8 +1288,8 @@ def test_organiser_qa_forms(app, fuzz, staff, session, make_item):
         result = fuzz.post(url, language, data=form)
         after = snapshot()
         check_consistent(before, after)
-        if kind == "answers" and result.status == 409:
-            return  # published the others; someone had answered one meanwhile: said so
+        if kind == "answers" and result.page.flashes.get("success"):
+            return  # some published, and why not the others is shown (an out-of-date version)
         if result.refused:
             expect_refusal_changed_nothing(result, before, f"POST {url}")
             return
@@ -1629,13 +1629,15 @@ def test_every_url_argument(app, fuzz, staff):
     @given(route=st.sampled_from(routes), data=st.data(), language=LANGUAGES)
     def visit(route, data, language):
         method, rule, arguments = route
-        url, ids = rule, []
+        url, ids, reshaped = rule, [], False
         for name in arguments:
             if f"<int:{name}>" in url:
                 ids.append(data.draw(numbers, label=name))
                 url = url.replace(f"<int:{name}>", str(ids[-1]))
             else:
                 value = data.draw(st.one_of(st.sampled_from(["up", "down"]), any_text()), label=name)
+                # Empty, or with "/": the path has another shape ("//" is merged, "/" splits).
+                reshaped = reshaped or not value or "/" in value
                 url = re.sub(rf"<(?:\w+:)?{name}>", quote(value, safe="").replace("\\", "\\\\"),
                              url)
         huge = any(i > 2**31 - 1 for i in ids)
@@ -1645,6 +1647,213 @@ def test_every_url_argument(app, fuzz, staff):
         if result.refused:
             expect_refusal_changed_nothing(result, before, f"{method} {url}")
         if huge:
-            assert result.status == 404, f"{method} {url}: {result.status} for an id beyond range"
+            allowed = (404, 405, 308) if reshaped else (404,)
+            assert result.status in allowed, (
+                f"{method} {url}: {result.status} for an id beyond range")
 
     visit()
+
+
+# --- Q&A: the ask form and the vote buttons (confapp/blueprints/qa) ----------------------------
+
+
+@dataclass
+class QAWorld:
+    code: str
+    open_id: int  # takes questions at once (no pre-moderation), anonymous allowed
+    strict_id: int  # pre-moderated, names required, registrants only
+    stopped_id: int  # "stop new questions" pressed
+    question_ids: list  # approved, rejected, pending and another event's
+
+
+@pytest.fixture
+def qa_world(world, session, make_item):
+    from confapp.models import QAAudience
+    from confapp.models.base import utcnow
+    from confapp.services import qa
+
+    def enable(event, title, **settings):
+        item = make_item(event, title=title, kind=AgendaItemKind.QA, offset_minutes=60)
+        return qa.enable_qa(session, item, qa.QASettings(**settings))
+
+    open_qa = enable(world.big, "Spørg panelet", premoderated=False)
+    strict = enable(world.big, "Spørg ministeren", anonymous_allowed=False,
+                    audience=QAAudience.REGISTRANTS)
+    stopped = enable(world.big, "Lukket runde", premoderated=False)
+    elsewhere = enable(world.other, "Andet panel", premoderated=False)
+    qa.stop(session, stopped)
+    asked = [qa.ask(session, qa_session, qa.Asker(participant_key=f"c:fuzz-{n}", name="Ida"),
+                    f"Spørgsmål nummer {n}", utcnow())
+             for n, qa_session in enumerate([open_qa, open_qa, open_qa, elsewhere])]
+    qa.reject(session, asked[1], "Uden for emnet", "fuzz")
+    asked[2].status = "pending"
+    session.commit()
+    return QAWorld(world.big.qa_code, open_qa.id, strict.id, stopped.id, [q.id for q in asked])
+
+
+def _vote_counts_agree(rows: dict) -> None:
+    for question in rows["questions"]:
+        votes = sum(1 for v in rows["question_votes"] if v["question_id"] == question["id"])
+        assert question["vote_count"] == votes, (
+            f"question {question['id']}: vote_count {question['vote_count']}, {votes} votes")
+
+
+def test_qa_ask_form(app, fuzz, qa_world):
+    valid = {"text": plain_text(200), "name": plain_text(40), "organisation": plain_text(60),
+             "category": st.sampled_from(["", *CATEGORIES]), "email": unique_email()}
+    attacks = {"text": any_text(500), "name": any_text(200), "organisation": any_text(200),
+               "category": choice_text(["", *CATEGORIES]), "email": email_text(),
+               "anonymous": checkbox_text()}
+    sessions = [qa_world.open_id, qa_world.strict_id, qa_world.stopped_id]
+
+    @fuzz_settings(scale=1.5)
+    @example(session_id=qa_world.open_id, form={"text": "Hvad\x00 med <b>unge</b>?",
+                                                "name": "Ida"}, language="da")
+    @example(session_id=qa_world.open_id, form={"text": "ø" * 501, "name": "Ida"}, language="en")
+    @given(session_id=st.sampled_from(sessions),
+           form=form_posts(valid, attacks, ("csrf_token", "submit", "status", "participant_key")),
+           language=LANGUAGES)
+    def ask(session_id, form, language):
+        url = f"/q/{qa_world.code}/{session_id}"
+        before = snapshot()
+        result = fuzz.post(url, language, data=form)
+        after = snapshot()
+        check_consistent(before, after)
+        if result.status == 302:
+            assert session_id == qa_world.open_id, f"POST {url}: a closed session took a question"
+            (new,) = new_rows(before, after, "questions")
+            assert 3 <= len(new["text"]) <= 500 and new["text"] == new["text"].strip()
+            assert new["status"] == "approved" or new["flagged"], new
+            assert result.followed.flashes.get("success"), f"POST {url}: no thanks"
+            assert new_rows(before, after, "question_votes") == []
+        else:
+            assert result.refused, f"POST {url}: neither asked nor refused ({result.status})"
+            expect_refusal_changed_nothing(result, before, f"POST {url}")
+
+    ask()
+
+
+def test_qa_vote_buttons(app, fuzz, qa_world):
+    ids = qa_world.question_ids
+
+    @fuzz_settings()
+    @given(question_id=st.one_of(st.sampled_from(ids), st.integers(0, 2**40)),
+           session_id=st.sampled_from([qa_world.open_id, qa_world.strict_id, 2**31]),
+           action=st.one_of(st.sampled_from(["vote", "unvote"]), any_text()),
+           language=LANGUAGES)
+    def vote(question_id, session_id, action, language):
+        url = f"/q/{qa_world.code}/{session_id}/questions/{question_id}/vote"
+        before = snapshot()
+        result = fuzz.post(url, language, data={"action": action})
+        after = snapshot()
+        check_consistent(before, after)
+        _vote_counts_agree(after)
+        if question_id not in ids or session_id > 2**31 - 1:
+            assert result.status == 404, f"POST {url}: {result.status} for an unknown id"
+        elif result.refused:
+            expect_refusal_changed_nothing(result, before, f"POST {url}")
+        else:
+            assert result.status == 302, f"POST {url}: {result.status}"
+            counted = new_rows(before, after, "question_votes")
+            assert all(v["question_id"] == ids[0] for v in counted), (
+                f"POST {url}: a vote on a question that is not open to votes: {counted}")
+
+    vote()
+
+
+# --- The question box: the public form and the inbox's forms (confapp/blueprints/{public,inbox}) -
+
+
+BOX_KINDS = ["question", "suggestion", "comment"]
+
+
+def test_question_box_form(app, fuzz, world):
+    valid = {"kind": st.sampled_from(BOX_KINDS), "subject": plain_text(60),
+             "text": plain_text(300).filter(lambda t: len(t.strip()) >= 3)}
+    attacks = {"kind": choice_text(BOX_KINDS), "subject": any_text(200), "text": any_text(3000),
+               "name": any_text(200), "email": email_text(), "consent_publish": checkbox_text(),
+               "show_name": checkbox_text()}
+
+    @fuzz_settings(scale=1.5)
+    @example(form={"kind": "question", "subject": "Hej\x00", "text": "<b>Hvad</b> nu?",
+                   "name": " ", "email": "søren@example.dk"}, language="da")
+    @example(form={"kind": "comment", "subject": "x" * 201, "text": "  ab  "}, language="en")
+    @given(form=form_posts(valid, attacks, ("csrf_token", "status", "version", "topic")),
+           language=LANGUAGES)
+    def send(form, language):
+        before = snapshot()
+        result = fuzz.post("/ask", language, data=form)
+        after = snapshot()
+        check_consistent(before, after)
+        if result.status == 302:
+            (new,) = new_rows(before, after, "box_messages")
+            assert new["status"] == "new" and new["kind"] in BOX_KINDS
+            assert new["subject"] == new["subject"].strip() and new["subject"]
+            assert len(new["text"].strip()) >= 3 and new["answer_text"] is None
+            assert new["show_name"] <= bool(new["name"]), new
+            assert new["email"] is None or new["email"] == new["email"].strip().lower()
+            assert new_rows(before, after, "outbox") == []
+        else:
+            assert result.refused, f"POST /ask: neither sent nor refused ({result.status})"
+            expect_refusal_changed_nothing(result, before, "POST /ask")
+
+    send()
+
+
+def test_question_box_inbox_forms(app, fuzz, staff, session):
+    from confapp.services import question_box
+    from confapp.services.question_box import BoxInput
+
+    organiser_id = session.scalar(select(User.id).where(User.email == ORGANISER))
+    actions = ["answer", "assign", "topic", "publish", "unpublish", "close"]
+
+    @fuzz_settings(scale=1.5)
+    @given(action=st.sampled_from(actions), data=st.data(), language=LANGUAGES)
+    def act(action, data, language):
+        session.rollback()  # end the test's read transaction: SQLite cannot write from it
+        message = question_box.submit(session, BoxInput(
+            kind="question", subject="Praktik", text="Hvordan får flere unge praktik?",
+            email=data.draw(st.sampled_from([None, "borger@example.org"]), label="email"),
+            consent_publish=data.draw(st.booleans(), label="consent")))
+        if data.draw(st.booleans(), label="answered already") and message.email:
+            question_box.answer(session, message, "Svar", session.get(User, organiser_id),
+                                reply_privately=True, publish=message.consent_publish,
+                                base_url="http://localhost")
+        session.commit()
+        version = data.draw(st.one_of(st.just(str(message.version)), integer_text(),
+                                      any_text(20)), label="version")
+        form = {"version": version}
+        if action == "answer":
+            form.update(data.draw(form_posts(
+                {"answer": plain_text(200).filter(str.strip)},
+                {"answer": any_text(10000), "reply_privately": checkbox_text(),
+                 "publish": checkbox_text(), "topic": any_text(80)},
+                ("csrf_token", "status", "email")), label="answer form"))
+        elif action == "assign":
+            form["assignee"] = data.draw(st.one_of(st.just(str(organiser_id)), st.just(""),
+                                                   id_text([organiser_id])), label="assignee")
+        elif action == "topic":
+            form["topic"] = data.draw(st.one_of(plain_text(80), any_text(80)), label="topic")
+        url = f"/organiser/box/{message.id}/{action}"
+        before = snapshot()
+        result = fuzz.post(url, language, data=form)
+        after = snapshot()
+        check_consistent(before, after)
+        if result.refused:
+            expect_refusal_changed_nothing(result, before, f"POST {url}")
+            return
+        assert result.status == 302 and result.followed.flashes.get("success"), (
+            f"POST {url}: neither done nor refused with a message ({result.status})")
+        new = next(r for r in after["box_messages"] if r["id"] == message.id)
+        old = next(r for r in before["box_messages"] if r["id"] == message.id)
+        # Publishing what is published already is a no-op; every other change is one version.
+        assert new["version"] == old["version"] + 1 or (
+            action == "publish" and old["status"] == "published" and new == old), (old, new)
+        if new["status"] == "published":
+            assert new["consent_publish"] and new["published_at"], new
+        if action == "answer":
+            assert new["answer_text"] and new["answer_text"].strip() == new["answer_text"]
+            mails = new_rows(before, after, "outbox")
+            assert [m["to_address"] for m in mails] == ([new["email"]] if new["email"] else [])
+
+    act()

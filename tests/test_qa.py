@@ -642,4 +642,5 @@ def test_every_change_bumps_the_live_revision(session, qa_session, event):
     qa.public_questions(session, qa_session)
     assert revision() == seen[-1]
     assert seen == sorted(set(seen)), seen
-    assert qa.live_etag(qa_session, "c:one") != qa.live_etag(qa_session, "c:two")
+    assert qa.live_etag(qa_session.id, 3, "votes") != qa.live_etag(qa_session.id, 3, "newest")
+    assert qa.live_etag(qa_session.id, 3, "votes") != qa.live_etag(qa_session.id, 4, "votes")

@@ -161,12 +161,13 @@ def test_every_page_of_an_event_has_the_tabs_and_the_counts(client, staff, sessi
         f"/registrations/{person.id}/cancel": ("Registrations", "true"),
         "/registrations/mail": ("Mail", "page"), "/outbox": ("Mail", "true"),
         "/print": ("Print", "page"),
+        "/qa": ("Q&A", "page"), f"/qa/{item.id}/settings": ("Q&A", "true"),
     }
     for path, (tab, current) in pages.items():
         response = client.get(base + path)
         assert response.status_code == 200, path
         tabs = _tabs(response.text)
-        assert list(tabs) == ["Overview", "Agenda", "Registrations", "Mail", "Print",
+        assert list(tabs) == ["Overview", "Agenda", "Registrations", "Mail", "Print", "Q&A",
                               "Check-in"], path
         assert {k: v for k, v in tabs.items() if v} == {tab: current}, path
         text = _text(response.text)

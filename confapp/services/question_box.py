@@ -13,10 +13,10 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from confapp.models import BoxKind, BoxMessage, BoxStatus, OutboxMail, User
+from confapp.models import BoxKind, BoxMessage, BoxStatus, OutboxMail, Role, User, UserRole
 from confapp.models.base import utcnow
 from confapp.models.question_box import (
     NAME_MAX,
@@ -42,6 +42,8 @@ PUBLIC_PATH = "/answers"
 MAIL_KIND = "box_answer"
 ANSWERED_STATUSES = (BoxStatus.ANSWERED, BoxStatus.PUBLISHED)
 FINISHED_STATUSES = (BoxStatus.ANSWERED, BoxStatus.PUBLISHED, BoxStatus.CLOSED)
+# Who answers the box: the organisers and the council's chair and vice-chair.
+ANSWERING_ROLES = (Role.ORGANISER, Role.CHAIR, Role.VICE_CHAIR, Role.ADMINISTRATOR)
 
 
 class BoxError(ConfappError):
@@ -164,6 +166,12 @@ def _refuse(message: BoxMessage) -> None:
     raise ChangedMeanwhile(message.id)
 
 
+def ensure_open(message: BoxMessage) -> None:
+    """Raise why ``message`` can no longer be answered (answered or closed already), if so."""
+    if message.status not in OPEN_STATUSES:
+        _refuse(message)
+
+
 def _change(session: Session, message: BoxMessage, allowed: tuple[BoxStatus, ...],
             expected_version: int | None, **values) -> None:
     """One conditional UPDATE: only from ``allowed`` statuses and the version the caller read."""
@@ -201,6 +209,7 @@ def answer(session: Session, message: BoxMessage, text: str, by: User, *,
     A sender who left an e-mail address is mailed the answer either way, with the public link
     if it was published. Only one answer ever wins; a second gets ``AlreadyAnswered``.
     """
+    ensure_open(message)  # answered or closed already: said before any complaint about the form
     text = _required(text, ANSWER_MAX, "answer", multiline=True)
     topic = _optional_line(topic, TOPIC_MAX, "topic")
     if publish and not message.consent_publish:
@@ -260,6 +269,22 @@ def close_without_answer(session: Session, message: BoxMessage, *,
     return message
 
 
+def set_topic(session: Session, message: BoxMessage, topic: str | None, *,
+              expected_version: int | None = None) -> BoxMessage:
+    """Give a message a topic (the public page's filter), or none; in any status."""
+    topic = _optional_line(topic, TOPIC_MAX, "topic")
+    _change(session, message, tuple(BoxStatus), expected_version, topic=topic)
+    return message
+
+
+def assignable_staff(session: Session) -> list[User]:
+    """Who a message can be assigned to: active organisers, chairs and administrators, by name."""
+    return list(session.scalars(
+        select(User).where(User.active.is_(True), User.id.in_(
+            select(UserRole.user_id).where(UserRole.role.in_(ANSWERING_ROLES))))
+        .order_by(func.lower(User.name), User.id)))
+
+
 def _queue_answer_mail(session: Session, message: BoxMessage, base_url: str) -> None:
     with force_locale(message.locale or "da"):
         context = {
@@ -309,26 +334,41 @@ def _year_range(year: int) -> tuple[datetime, datetime]:
     return start, end
 
 
+def text_matches(q: str, *columns) -> list:
+    """The condition "``q`` occurs in one of ``columns``" (case-folded), or none for a blank ``q``."""
+    q = (clean_line(q) or "").strip()
+    if not q:
+        return []
+    pattern = _like_pattern(q.lower())
+    return [or_(*(_fold(column).like(pattern, escape="\\") for column in columns))]
+
+
+def in_year(column, year: int | None) -> list:
+    """The condition "``column`` falls in ``year`` (Danish time)"; an absurd year matches nothing."""
+    if year is None:
+        return []
+    if not 1900 < year < 3000:
+        return [false()]
+    start, end = _year_range(year)
+    return [column >= start, column < end]
+
+
+def published_conditions(*, q: str = "", year: int | None = None,
+                         topic: str | None = None) -> list:
+    """Which published messages a public search finds (shared with services/answers.py)."""
+    conditions = [BoxMessage.status == BoxStatus.PUBLISHED]
+    conditions += text_matches(q, BoxMessage.subject, BoxMessage.text, BoxMessage.answer_text)
+    conditions += in_year(BoxMessage.published_at, year)
+    if topic:
+        conditions.append(BoxMessage.topic == topic)
+    return conditions
+
+
 def public_page(session: Session, *, q: str = "", year: int | None = None,
                 topic: str | None = None, page: int = 1,
                 per_page: int = PUBLIC_PER_PAGE) -> Page:
     """Published messages, newest first; ``q`` searches subject, question and answer."""
-    statement = select(BoxMessage).where(BoxMessage.status == BoxStatus.PUBLISHED)
-    q = (clean_line(q) or "").strip()
-    if q:
-        pattern = _like_pattern(q.lower())
-        statement = statement.where(or_(*(
-            _fold(column).like(pattern, escape="\\")
-            for column in (BoxMessage.subject, BoxMessage.text, BoxMessage.answer_text))))
-    if year is not None:
-        if not 1900 < year < 3000:
-            statement = statement.where(BoxMessage.id.is_(None))
-        else:
-            start, end = _year_range(year)
-            statement = statement.where(BoxMessage.published_at >= start,
-                                        BoxMessage.published_at < end)
-    if topic:
-        statement = statement.where(BoxMessage.topic == topic)
+    statement = select(BoxMessage).where(*published_conditions(q=q, year=year, topic=topic))
     ordered = statement.order_by(BoxMessage.published_at.desc(), BoxMessage.id.desc())
     return _page_of(session, statement, ordered, page, per_page)
 

@@ -74,7 +74,7 @@ def test_dashboard_and_tabs(live_server, page, screen, year, assert_accessible):
     page.get_by_role("link", name="Beskæftigelseskonferencen 2027", exact=True).click()
     tabs = page.get_by_role("navigation", name="Arrangementets dele")
     expect(tabs.get_by_role("link")).to_have_text(
-        ["Overblik", "Program", "Tilmeldinger", "Mail", "Udskriv", "Indtjekning"])
+        ["Overblik", "Program", "Tilmeldinger", "Mail", "Udskriv", "Spørgsmål", "Indtjekning"])
     expect(tabs.get_by_role("link", name="Overblik")).to_have_attribute("aria-current", "page")
     expect(page.locator(".event-glance")).to_contain_text("1 på ventelisten")
     expect(page.locator(".event-glance")).to_contain_text("1 tjekket ind")

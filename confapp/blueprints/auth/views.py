@@ -21,6 +21,8 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 def _home_for(user) -> str:
     if user.has_role(Role.ORGANISER, Role.ADMINISTRATOR):
         return url_for("organiser.events")
+    if user.has_role(Role.CHAIR, Role.VICE_CHAIR):
+        return url_for("chair.box_inbox")
     return url_for("public.index")
 
 

@@ -21,9 +21,11 @@ def event_workspace() -> dict:
 
 from confapp.blueprints.organiser import (  # noqa: F401  (modules attach their routes)
     agenda,
+    box,
     events,
     mail,
     printing,
     privacy,
+    qa,
     registrations,
 )

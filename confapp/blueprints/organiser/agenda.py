@@ -9,6 +9,7 @@ from confapp.blueprints.organiser.forms import AgendaItemForm
 from confapp.extensions import db
 from confapp.models import AgendaItem, Event
 from confapp.services import events as event_service
+from confapp.services import qa
 from confapp.services.events import InvalidInput
 from confapp.timezones import to_form_value
 
@@ -22,7 +23,9 @@ def new_agenda_item(event_id: int):
         form.ends_at.data = to_form_value(event.starts_at)
     if form.validate_on_submit():
         try:
-            event_service.add_agenda_item(db.session, event, form.to_input())
+            item = event_service.add_agenda_item(db.session, event, form.to_input())
+            if qa.default_enabled(item):  # a Q&A slot takes questions from the start
+                qa.enable_qa(db.session, item)
         except InvalidInput as error:
             db.session.rollback()
             show_errors(form, error)
@@ -49,6 +52,8 @@ def edit_agenda_item(event_id: int, item_id: int):
     if form.validate_on_submit():
         try:
             event_service.update_agenda_item(db.session, item, form.to_input())
+            if qa.default_enabled(item):  # made a Q&A slot: it takes questions (kept if it did)
+                qa.enable_qa(db.session, item)
         except InvalidInput as error:
             db.session.rollback()
             show_errors(form, error)

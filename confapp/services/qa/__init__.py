@@ -47,10 +47,13 @@ from confapp.services.qa.queries import (
     Ledger,
     awaiting_written_answer,
     category_breakdown,
+    event_sessions,
     ledger,
     moderation_queue,
+    own_unpublished,
     public_questions,
     status_counts,
+    written_answers,
 )
 from confapp.services.qa.revision import live_etag, touch
 from confapp.services.qa.sessions import (
@@ -94,6 +97,7 @@ __all__ = [
     "edit",
     "enable_qa",
     "ensure_join_code",
+    "event_sessions",
     "has_voted",
     "is_open",
     "ledger",
@@ -102,6 +106,7 @@ __all__ = [
     "merge",
     "moderation_queue",
     "new_join_code",
+    "own_unpublished",
     "pin",
     "public_questions",
     "publish_written_answer",
@@ -115,4 +120,5 @@ __all__ = [
     "unvote",
     "update_settings",
     "vote",
+    "written_answers",
 ]

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from confapp.models import Category, QASession, Question, QuestionStatus
+from confapp.models import AgendaItem, Category, QASession, Question, QuestionStatus
 
 S = QuestionStatus
 PUBLIC = (S.APPROVED, S.ANSWERED)
@@ -104,3 +104,26 @@ def ledger(session: Session, qa: QASession) -> Ledger:
         count_if(Question.status.in_((S.APPROVED, S.PENDING))),
     ).where(Question.session_id == qa.id)).one()
     return Ledger(*(int(n) for n in row))
+
+
+def own_unpublished(session: Session, qa: QASession, participant_key: str) -> list[Question]:
+    """The participant's own questions that the public list does not show (waiting for a
+    moderator, declined or merged into another), newest first: shown to them alone."""
+    return list(session.scalars(select(Question).where(
+        Question.session_id == qa.id, Question.participant_key == participant_key,
+        Question.status.in_((S.PENDING, S.REJECTED, S.MERGED)))
+        .order_by(Question.created_at.desc(), Question.id.desc())))
+
+
+def written_answers(session: Session, qa: QASession) -> list[Question]:
+    """The session's published written answers, in the order they were published."""
+    return list(session.scalars(select(Question).where(
+        Question.session_id == qa.id, Question.answer_published_at.is_not(None))
+        .order_by(Question.answer_published_at, Question.id)))
+
+
+def event_sessions(session: Session, event_id: int) -> list[QASession]:
+    """The event's Q&A sessions, in the order of the programme."""
+    return list(session.scalars(select(QASession).join(QASession.agenda_item).where(
+        AgendaItem.event_id == event_id).order_by(AgendaItem.starts_at, AgendaItem.position,
+                                                  QASession.id)))

@@ -18,9 +18,9 @@ def touch(session: Session, session_id: int) -> None:
                     .execution_options(synchronize_session=False))
 
 
-def live_etag(qa: QASession, *viewer: str) -> str:
-    """A weak ETag for one view of ``qa``: its revision plus whatever differs per viewer (the
-    participant's key, the order, the language), so a cached view never crosses to another.
-    A digest, not ``hash()``: it must be the same in every worker process."""
+def live_etag(session_id: int, revision: int, *viewer: str) -> str:
+    """A weak ETag for one view of a session at ``revision``, plus whatever else the view
+    depends on (where it is seen, the order, the language), so a cached view never crosses to
+    another. A digest, not ``hash()``: it must be the same in every worker process."""
     digest = hashlib.blake2b("\x1f".join(viewer).encode(), digest_size=6).hexdigest()
-    return f'W/"{qa.id}-{qa.revision}-{digest}"'
+    return f'W/"{session_id}-{revision}-{digest}"'

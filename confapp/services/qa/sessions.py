@@ -132,3 +132,12 @@ def not_yet_open(qa: QASession, now: datetime) -> bool:
     return qa.accepting and (
         (qa.opens_at is not None and now < qa.opens_at)
         or (qa.opens_at is None and not qa.agenda_item.event.published))
+
+
+def session_state(qa: QASession, now: datetime) -> str:
+    """Where asking stands at ``now``: "open", "not_yet_open", "stopped" or "closed"."""
+    if is_open(qa, now):
+        return "open"
+    if not qa.accepting:
+        return "stopped"
+    return "not_yet_open" if not_yet_open(qa, now) else "closed"

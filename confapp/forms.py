@@ -92,11 +92,3 @@ WTFORMS_MESSAGES = (
     _l("The CSRF token has expired."),
     _l("The CSRF tokens do not match."),
 )
-
-
-def plausible_version(form, field) -> None:
-    """A version number a page posts back (the record as the person saw it), kept inside the
-    database's integer (not NumberRange: it turns the number into a float, which fails for a
-    tampered 100-digit one)."""
-    if field.data is not None and not 1 <= field.data <= 2**31 - 1:
-        raise ValidationError(_l("This page is out of date. Reload it and try again."))

@@ -287,8 +287,6 @@ def init_app(app: Flask) -> None:
             and current_user.has_role(Role.ORGANISER, Role.ADMINISTRATOR),
             "is_administrator": in_request and current_user.is_authenticated
             and current_user.has_role(Role.ADMINISTRATOR),
-            "is_chair": in_request and current_user.is_authenticated
-            and current_user.has_role(Role.CHAIR, Role.VICE_CHAIR),
             "current_path": request.full_path.rstrip("?") if in_request else "/",
             # The question box's inbox in the staff member's area, and how many messages are new.
             "box_inbox": _box_inbox_endpoint() if in_request else None,

@@ -220,12 +220,6 @@ TABLE: dict[str, Access] = {
     # The question box's inbox, in the organisers' area and in the chair's.
     **{f"{area}.{endpoint}": Access(who, **access) for area, who in (
         ("organiser", STAFF), ("chair", CHAIR_AREA)) for endpoint, access in BOX_INBOX.items()},
-    # Written answers in the chair's area (the organisers' are on the Q&A tab).
-    "chair.written_answers": Access(CHAIR_AREA),
-    "chair.write_answers": Access(CHAIR_AREA, args={"session_id": "closed_qa_session_id"},
-                                  data=lambda w: {
-        f"answer_{w.closed_question_id}": "Regionen betaler.",
-        f"version_{w.closed_question_id}": str(w.closed_question_version), "publish": "all"}),
     # The check-in desk.
     "checkin.desk": Access(STAFF),
     "checkin.scan": Access(STAFF, data=lambda w: {"payload": w.victim_ticket}),

@@ -101,7 +101,6 @@ class World:
     question_version: int
     qa_target_id: int  # an approved question of the same session (to merge into)
     closed_qa_item_id: int  # the workshop's Q&A: stopped, one approved question unanswered
-    closed_qa_session_id: int
     closed_question_id: int
     closed_question_version: int
     box_message_id: int  # the question box: a new message (with e-mail and consent) ...
@@ -216,8 +215,7 @@ def build_world(app, session) -> World:
         ends_local=_form_time(event.ends_at), item_ends_local=_form_time(talk.ends_at),
         qa_session_id=talk_qa.id, qa_code=event.qa_code, question_id=question.id,
         question_version=question.version, qa_target_id=target.id,
-        closed_qa_item_id=workshop.id, closed_qa_session_id=closed_qa.id,
-        closed_question_id=closed_question.id,
+        closed_qa_item_id=workshop.id, closed_question_id=closed_question.id,
         closed_question_version=closed_question.version,
         box_message_id=box_message.id, box_answered_id=box_answered.id,
         box_answered_version=box_answered.version, box_published_id=box_published.id,

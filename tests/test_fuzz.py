@@ -1350,49 +1350,6 @@ def test_organiser_privacy_forms(app, fuzz, staff, make_registration, session):
     request()
 
 
-def test_chair_written_answers_form(app, fuzz, world, session, make_user, make_item, login):
-    """The chair's written-answers page: the organisers' form, posted in the chair's area."""
-    from confapp.models.base import utcnow
-    from confapp.services import qa
-
-    make_user("chair@example.org", roles=(Role.CHAIR,), name="Hans Brix")
-    assert login("chair@example.org", PASSWORD, follow=True).status_code == 200
-    closed_item = make_item(world.big, title="Spørgetid", kind=AgendaItemKind.QA)
-    closed = qa.enable_qa(session, closed_item)
-    waiting = [qa.ask(session, closed, qa.Asker(participant_key=f"c:chair-{n}",
-                                                email=f"asker{n}@example.org"),
-                      f"Skriftligt spørgsmål {n}", utcnow()) for n in range(2)]
-    for question in waiting:
-        qa.approve(session, question, "organiser@example.org")
-    qa.stop(session, closed)
-    session.commit()
-    answers = form_posts(
-        {**{f"answer_{q.id}": plain_text(100) for q in waiting},
-         **{f"version_{q.id}": st.sampled_from(["1", "2", "3"]) for q in waiting},
-         "publish": st.sampled_from(["all", *[str(q.id) for q in waiting]])},
-        {**{f"answer_{q.id}": any_text(5000) for q in waiting},
-         **{f"version_{q.id}": integer_text() for q in waiting},
-         "publish": choice_text(["all", *[str(q.id) for q in waiting]])}, ("csrf_token",))
-    url = f"/chair/answers/{closed.id}"
-
-    @fuzz_settings()
-    @given(form=answers, language=LANGUAGES)
-    def post(form, language):
-        before = snapshot()
-        result = fuzz.post(url, language, data=form)
-        after = snapshot()
-        check_consistent(before, after)
-        if result.page.flashes.get("success"):
-            return  # some published, and why not the others is shown
-        if result.refused:
-            expect_refusal_changed_nothing(result, before, f"POST {url}")
-            return
-        assert result.status == 302 and result.followed.flashes.get("success"), (
-            f"POST {url}: neither done nor refused with a message ({result.status})")
-
-    post()
-
-
 # --- Administration: accounts, site settings, set-password links ---------------------------------
 
 ADMIN = "admin@example.org"

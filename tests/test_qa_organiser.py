@@ -333,38 +333,6 @@ def test_written_answers_one_and_all_at_once(client, organiser, session, event, 
     assert "Svar &lt;i&gt;et&lt;/i&gt;" in html and "<i>et</i>" not in html
 
 
-def test_the_chair_writes_and_publishes_written_answers(client, make_user, login, session, event,
-                                                       item, qa_session):
-    """"The organiser or the chair writes the answer": the chair's area lists the sessions with
-    questions waiting, and the same page publishes them (mail to the asker included)."""
-    from confapp.models import Role
-
-    make_user(email="formand@example.org", roles=(Role.CHAIR,), name="Hans Brix")
-    login("formand@example.org")
-    question = ask(session, qa_session, "Hvem betaler for mentorerne?", email="a@example.org")
-    qa.approve(session, question, "m")
-    session.commit()
-    listing = page_text(client.get("/chair/answers"))
-    assert item.title in listing and "1 spørgsmål venter på et skriftligt svar" in listing
-    assert "Der kan stadig stilles spørgsmål" in listing  # not yet: the session is open
-    assert 'href="/chair/answers"' in page_text(client.get("/chair/box"))  # in the header
-    qa.stop(session, qa_session)
-    session.commit()
-    url = f"/chair/answers/{qa_session.id}"
-    assert f'name="answer_{question.id}"' in page_text(client.get(url))
-    done = client.post(url, data={f"version_{question.id}": str(question.version),
-                                  f"answer_{question.id}": "Regionen betaler.",
-                                  "publish": "all"})
-    assert done.status_code == 302 and done.headers["Location"].endswith(url)
-    published = fresh(session, question)
-    assert (published.status, published.answer_text, published.answered_by) == (
-        S.ANSWERED, "Regionen betaler.", "Hans Brix")
-    assert session.scalar(select(func.count()).select_from(OutboxMail).where(
-        OutboxMail.kind == "qa_answered", OutboxMail.to_address == "a@example.org")) == 1
-    assert "Ingen godkendte spørgsmål venter" in page_text(client.get("/chair/answers"))
-    assert client.get("/chair/answers/999999").status_code == 404
-
-
 def test_publishing_nothing_or_a_stale_answer_says_why(client, organiser, session, event, item,
                                                        qa_session):
     question = ask(session, qa_session)

@@ -129,29 +129,3 @@ def test_public_qa_pages_are_accessible_in_both_languages(live_server, page, ses
             assert response.status == 200, path
             assert page.locator("h1").count() == 1, path
             assert_accessible(page)
-
-
-def test_the_chairs_written_answers_pages_are_accessible(live_server, page, session, make_user,
-                                                        conference, assert_accessible):
-    _event, item, qa_session = conference
-    make_user(email="formand@example.org", roles=(Role.CHAIR,), name="Hans Brix")
-    question = qa.ask(session, qa_session, qa.Asker(participant_key="c:someone", name="Ole Skov"),
-                      "Hvem betaler for mentorerne?", utcnow())
-    qa.approve(session, question, "m")
-    qa.stop(session, qa_session)
-    session.commit()
-    page.goto(f"{live_server}/auth/login")
-    page.get_by_label("E-mail").fill("formand@example.org")
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    for language in ("da", "en"):
-        page.goto(f"{live_server}/chair/answers")
-        if language == "en":
-            page.get_by_role("button", name="English").click()
-        assert_accessible(page)
-        page.get_by_role("link", name=item.title).click()
-        assert_accessible(page)
-    page.get_by_label("Written answer").fill("Regionen betaler.")
-    page.get_by_role("button", name="Publish all filled-in answers").click()
-    expect(page.locator(".flash-success")).to_be_visible()
-    expect(page.locator("#published")).to_be_visible()

@@ -1,6 +1,5 @@
 """The chair's and vice-chair's area. The blueprint is made here; each module adds the routes
-of one domain (the question box's inbox, written answers to Q&A questions; speaking requests
-later)."""
+of one domain (the question box's inbox now; speaking requests later)."""
 
 from flask import Blueprint
 
@@ -11,7 +10,4 @@ bp = Blueprint("chair", __name__, url_prefix="/chair")
 restrict_blueprint(bp, Role.CHAIR, Role.VICE_CHAIR, Role.ADMINISTRATOR)
 
 
-from confapp.blueprints.chair import (  # noqa: F401  (modules attach their routes)
-    answers,
-    box,
-)
+from confapp.blueprints.chair import box  # noqa: F401  (modules attach their routes)

@@ -13,7 +13,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -25,10 +25,10 @@ from confapp.blueprints.organiser.qa_forms import (
     MergeForm,
     ModerationForm,
     QASettingsForm,
+    written_answers_form,
 )
 from confapp.blueprints.organiser.registrations import attachment
 from confapp.blueprints.site import current_site
-from confapp.blueprints.written_answers import answers_page
 from confapp.extensions import db
 from confapp.models import AgendaItem, Event, QAAudience, QASession, Question, QuestionStatus
 from confapp.models.base import utcnow
@@ -45,7 +45,7 @@ EXPORT_FORMATS = "any(csv, xlsx, pdf)"
 PUBLIC_ENDPOINTS = {"join": "qa.join", "session": "qa.session", "screen": "qa.screen"}
 
 
-@bp.app_context_processor  # app-wide: the chair's written-answers page shows statuses too
+@bp.context_processor
 def qa_labels() -> dict:
     return {"qa_status": lambda status: QA_STATUS_LABELS.get(QuestionStatus(status), status)}
 
@@ -323,17 +323,74 @@ def qa_merge(event_id: int, item_id: int, question_id: int):
                            form=form, mergeable=question.status in MERGEABLE)
 
 
-# --- Written answers after the event (the page is shared with the chair's area) -------------
+# --- Written answers after the event ----------------------------------------------------------
+
+CLOSED = ("closed", "stopped")
+
+
+def _publish_answers(form, questions: list[Question], chosen: str) -> tuple[int, list]:
+    """Publish the filled answers (all, or the one whose button was pressed); returns how many
+    were published and the conflicts (questions someone else changed meanwhile)."""
+    published, conflicts = 0, []
+    by = current_user.name or current_user.email
+    current_site()  # the askers are mailed
+    for question in questions:
+        if chosen != "all" and str(question.id) != chosen:
+            continue
+        box = form[f"answer_{question.id}"]
+        answer = (box.data or "").strip()
+        if not answer:
+            if chosen != "all":
+                box.errors.append(_("Write an answer before you publish it."))
+            continue
+        try:
+            qa.publish_written_answer(db.session, question, answer, by, utcnow(),
+                                      form[f"version_{question.id}"].data)
+        except qa.AlreadyModerated as conflict:
+            conflicts.append(conflict)
+        else:
+            published += 1
+    return published, conflicts
 
 
 @bp.route("/events/<int:event_id>/qa/<int:item_id>/answers", methods=["GET", "POST"])
 def qa_answers(event_id: int, item_id: int):
-    page = answers_page(_qa_of(event_id, item_id))
-    if page.done:
-        return redirect(url_for("organiser.qa_answers", event_id=event_id, item_id=item_id))
-    qa_session = page.qa_session
+    qa_session = _qa_of(event_id, item_id)
+    state = session_state(qa_session, utcnow())
+    questions = qa.awaiting_written_answer(db.session, qa_session)
+    form = written_answers_form(questions)
+    conflicts, form_error = [], None
+    if form.is_submitted():
+        if state not in CLOSED:
+            form_error = _("The session still takes questions. Stop new questions first, or "
+                           "write the answers once it has closed.")
+        elif form.validate():
+            published, conflicts = _publish_answers(form, questions,
+                                                    request.form.get("publish", "all"))
+            box_errors = any(form[f"answer_{q.id}"].errors for q in questions)
+            db.session.commit()
+            if published:
+                flash(ngettext("%(num)d written answer was published.",
+                               "%(num)d written answers were published.", published), "success")
+                if not conflicts and not box_errors:
+                    return redirect(url_for("organiser.qa_answers", event_id=event_id,
+                                            item_id=item_id))
+            elif not conflicts and not box_errors:
+                form_error = _("Write at least one answer before you publish.")
+            questions = qa.awaiting_written_answer(db.session, qa_session)
+        else:
+            for name, errors in form.errors.items():
+                if name.startswith("version_"):  # a hidden field: shown at its answer box
+                    form[name.replace("version_", "answer_")].errors.extend(errors)
+                elif name == "csrf_token":
+                    form_error = " ".join(errors)
+    answered = list(db.session.scalars(select(Question).where(
+        Question.session_id == qa_session.id, Question.answer_published_at.is_not(None))
+        .order_by(Question.answer_published_at.desc(), Question.id.desc())))
     return render_template("organiser/qa/answers.html", event=qa_session.agenda_item.event,
-                           item=qa_session.agenda_item, page=page)
+                           item=qa_session.agenda_item, qa_session=qa_session, state=state,
+                           questions=questions, form=form, conflicts=conflicts,
+                           form_error=form_error, answered=answered)
 
 
 # --- Poster and exports -----------------------------------------------------------------------

@@ -6,7 +6,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import HiddenInput
 
 from confapp.blueprints.organiser.forms import _utc, _when
-from confapp.forms import Form, plausible_version
+from confapp.forms import Form
 from confapp.models import QAAudience, QuestionStatus
 from confapp.services import qa
 
@@ -25,7 +25,15 @@ AUDIENCE_LABELS = {
 # The moderation buttons of the queue; merging has a page of its own (it needs a choice).
 MODERATION_ACTIONS = ("approve", "reject", "answer", "pin", "unpin", "edit")
 MAX_REASON = 1000
+MAX_ANSWER = 5000
 REQUIRED = _l("This field is required.")
+
+
+def _plausible_version(form, field) -> None:
+    """A version number as posted back, kept inside the database's integer (not NumberRange:
+    it turns the number into a float, which fails for a tampered 100-digit one)."""
+    if field.data is not None and not 1 <= field.data <= 2**31 - 1:
+        raise ValidationError(_l("This page is out of date. Reload it and try again."))
 
 
 class QASettingsForm(Form):
@@ -60,7 +68,7 @@ class ModerationForm(Form):
     action = SelectField(choices=[(a, a) for a in MODERATION_ACTIONS],
                          validators=[InputRequired(REQUIRED)])
     seen_version = IntegerField(widget=HiddenInput(),
-                                validators=[InputRequired(REQUIRED), plausible_version])
+                                validators=[InputRequired(REQUIRED), _plausible_version])
     reason = TextAreaField(_l("Reason (never shown publicly; mailed to the asker if they left "
                               "an e-mail address)"),
                            validators=[Length(max=MAX_REASON,
@@ -90,8 +98,24 @@ class MergeForm(Form):
     into = SelectField(_l("Merge into"), choices=[], validators=[InputRequired(REQUIRED)],
                        validate_choice=False)
     seen_version = IntegerField(_l("The question as you saw it"), widget=HiddenInput(),
-                                validators=[InputRequired(REQUIRED), plausible_version])
+                                validators=[InputRequired(REQUIRED), _plausible_version])
 
     def validate_into(self, field) -> None:
         if field.data not in {value for value, _label in field.choices}:
             raise ValidationError(_l("Choose a question of this session."))
+
+
+def written_answers_form(questions) -> Form:
+    """One answer box per question awaiting a written answer, with the version it was shown in."""
+
+    class WrittenAnswersForm(Form):
+        pass
+
+    for question in questions:
+        setattr(WrittenAnswersForm, f"answer_{question.id}", TextAreaField(
+            _l("Written answer"), validators=[
+                Length(max=MAX_ANSWER, message=_l("At most %(max)d characters."))]))
+        setattr(WrittenAnswersForm, f"version_{question.id}", IntegerField(
+            widget=HiddenInput(), default=question.version,
+            validators=[InputRequired(REQUIRED), _plausible_version]))
+    return WrittenAnswersForm()

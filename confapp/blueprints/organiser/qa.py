@@ -2,7 +2,6 @@
 the poster and the exports. The rules are in confapp/services/qa/; these views read the form,
 call a service, commit and respond."""
 
-from datetime import datetime
 
 from flask import (
     abort,
@@ -34,7 +33,7 @@ from confapp.models import AgendaItem, Event, QAAudience, QASession, Question, Q
 from confapp.models.base import utcnow
 from confapp.services import exports, qa
 from confapp.services.qa import exports as qa_exports
-from confapp.services.qa.sessions import not_yet_open
+from confapp.services.qa.sessions import session_state
 from confapp.templating import CATEGORY_LABELS, datetime_text, time_range_text
 from confapp.timezones import to_form_value
 
@@ -96,17 +95,6 @@ def _public_link(kind: str, code: str, session_id: int | None = None) -> str:
 
 def join_url(event: Event) -> str | None:
     return _public_link("join", event.qa_code) if event.qa_code else None
-
-
-def session_state(qa_session: QASession, now: datetime) -> str:
-    """Where asking stands, for the pages: open, not_yet_open, stopped or closed."""
-    if qa.is_open(qa_session, now):
-        return "open"
-    if not qa_session.accepting:
-        return "stopped"
-    if not_yet_open(qa_session, now):
-        return "not_yet_open"
-    return "closed"
 
 
 # --- The event's Q&A page and each session's settings -----------------------------------------

@@ -24,7 +24,6 @@ MAX_ENTRIES = 512  # sessions x orders x languages x voting right x personal lin
 class Rendered:
     revision: int  # the session's revision the HTML shows
     html: str
-    question_ids: tuple[int, ...] = ()  # the questions in it, to look up the viewer's votes
 
 
 class LiveCache:
